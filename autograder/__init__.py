@@ -1,0 +1,1 @@
+"""Grading engine of the Introduction to PyTorch kit."""
