@@ -1,0 +1,1 @@
+"""A submission whose modules end the process while being imported."""

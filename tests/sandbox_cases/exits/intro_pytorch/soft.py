@@ -1,0 +1,5 @@
+"""Raises SystemExit at import."""
+
+import sys
+
+sys.exit("leaving early")

@@ -1,0 +1,1 @@
+"""A submission whose functions attack the sandbox."""
