@@ -1,0 +1,99 @@
+"""Find the part files of a submission and stage them as a clean `intro_pytorch` package.
+
+A submission is a folder that holds `intro_pytorch/`, the package folder itself, or a flat
+folder of part files (a Gradescope upload). Staging copies only the part files, as plain
+regular files (never through a link, which could point at the grader's secrets), next to
+the kit's own `__init__.py` and `data.py`: the grader never uses a submission's copy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .manifest import PACKAGE, Part, load_parts
+from .stubs import ASSIGNMENTS
+
+MAX_PART_BYTES = 1 << 20
+PROVIDED = ("__init__.py", "data.py")
+
+
+class SubmissionError(ValueError):
+    """The submission path cannot be graded at all (not a folder)."""
+
+
+@dataclass
+class StagedSubmission:
+    """A staged copy of a submission: `root/intro_pytorch/` plus what was wrong with it."""
+
+    root: Path
+    source: Path
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def package(self) -> Path:
+        return self.root / PACKAGE
+
+    def problem(self, part: Part) -> str | None:
+        """Why a part cannot be graded (missing, unreadable, too large), or None."""
+        return self.problems.get(part.module)
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def find_package_folder(submission: Path) -> Path:
+    """Return the folder of a submission that should hold the part files."""
+    if not submission.is_dir():
+        raise SubmissionError(f"{submission} is not a folder")
+    nested = submission / PACKAGE
+    if nested.is_dir() and not nested.is_symlink():
+        return nested
+    return submission
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """Read a regular file without following links; refuse anything else or anything big."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError("it is not a regular file")
+        if info.st_size > MAX_PART_BYTES:
+            raise OSError(f"it is larger than {MAX_PART_BYTES // 1024} KiB")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read(MAX_PART_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def stage(submission: Path, parts: tuple[Part, ...] | None = None) -> StagedSubmission:
+    """Copy the submission's part files into a fresh folder readable by the sandbox user."""
+    folder = find_package_folder(submission)
+    root = Path(tempfile.mkdtemp(prefix="autograder-submission-"))
+    staged = StagedSubmission(root=root, source=folder)
+    package = staged.package
+    package.mkdir()
+    for name in PROVIDED:
+        shutil.copyfile(ASSIGNMENTS / name, package / name)
+    for part in parts or load_parts():
+        path = folder / part.filename
+        if not os.path.lexists(path):
+            staged.problems[part.module] = f"{part.filename} is missing from your submission"
+            continue
+        try:
+            content = _read_regular_file(path)
+        except OSError as error:
+            reason = error.strerror if error.strerror else str(error)
+            if error.errno == getattr(os, "ELOOP", None):
+                reason = "it is a symbolic link"
+            staged.problems[part.module] = f"{part.filename} cannot be read: {reason}"
+            continue
+        (package / part.filename).write_bytes(content)
+    for path in [root, package, *package.iterdir()]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return staged
