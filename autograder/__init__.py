@@ -1,1 +1,3 @@
 """Grading engine of the Introduction to PyTorch kit."""
+
+__version__ = "0.1.0"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+from pathlib import Path
 
 from .stubs import ASSIGNMENTS, SOLUTIONS, StubError, stale_assignments, write_assignments
+
+EXIT_FINISHED, EXIT_GRADER_BROKE, EXIT_BAD_ARGUMENT = 0, 1, 2
 
 
 def _assignments(args: argparse.Namespace) -> int:
@@ -29,9 +33,80 @@ def _assignments(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from .grading import grade
+    from .report import print_summary, write_results
+    from .submission import SubmissionError, find_package_folder
+
+    try:
+        find_package_folder(args.submission)
+    except SubmissionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
+    try:
+        report = grade(
+            args.submission, public=args.public, part_numbers=set(args.part or []) or None
+        )
+    except Exception as error:  # noqa: BLE001 - a broken grader still leaves a result
+        traceback.print_exc()
+        if args.results:
+            _write_failure(args.results, error)
+        return EXIT_GRADER_BROKE
+    if args.results:
+        write_results(args.results, report)
+    print_summary(report)
+    return EXIT_GRADER_BROKE if report.grader_errors else EXIT_FINISHED
+
+
+def _write_failure(path: Path, error: Exception) -> None:
+    """results.json for a run the grader itself could not finish: score 0 and the reason."""
+    import json
+
+    from . import __version__
+
+    results = {
+        "score": 0,
+        "output": f"The grader failed before it could finish ({type(error).__name__}: {error}). "
+        "This is not your fault: please tell your instructor.",
+        "tests": [],
+        "extra_data": {"kit_version": __version__, "grader_errors": [str(error)]},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    temporary.replace(path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    grade = commands.add_parser("grade", help="grade one submission")
+    grade.add_argument(
+        "submission",
+        type=Path,
+        help="a folder holding intro_pytorch/, the package folder itself, or its part files",
+    )
+    grade.add_argument("--results", type=Path, help="write Gradescope's results.json here")
+    grade.add_argument(
+        "--public", action="store_true", help="run the public checks (those students have)"
+    )
+    grade.add_argument(
+        "--part",
+        type=int,
+        action="append",
+        choices=range(1, 8),
+        metavar="N",
+        help="grade only part N (repeatable)",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="at most this many seconds for each probe (each check sets its own otherwise)",
+    )
+    grade.set_defaults(run=_grade)
+
     stubs = commands.add_parser(
         "assignments", help="generate the student stubs in assignments/ from solutions/"
     )

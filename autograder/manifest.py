@@ -18,11 +18,13 @@ PACKAGE = "intro_pytorch"
 
 @dataclass(frozen=True)
 class Task:
-    """One function a student writes: its id ("3.2"), name and the stub's instruction."""
+    """One function a student writes, graded by the check of the same id ("3.2")."""
 
     id: str
     function: str
     todo: str
+    points: float
+    hint: str
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,9 @@ def test_data_module_is_copied_unchanged(ref, stubs) -> None:
 
 
 def demo_part(*functions: str) -> Part:
-    tasks = tuple(Task(f"9.{k}", name, f"write {name}.") for k, name in enumerate(functions, 1))
+    tasks = tuple(
+        Task(f"9.{k}", name, f"write {name}.", 1, "") for k, name in enumerate(functions, 1)
+    )
     return Part(9, "part9_demo", "demo", "", tasks)
 
 

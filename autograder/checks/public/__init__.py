@@ -1,0 +1,1 @@
+"""Public checks: the ones students run with `make check`."""

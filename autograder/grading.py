@@ -1,0 +1,264 @@
+"""One grading run: stage the submission, run the checks with pytest, collect the outcomes.
+
+The grading process never imports submission code: the submission runs only in sandboxed
+workers (see sandbox.py), the reference in a trusted one, and this process compares their
+plain-data answers (see plugin.py and expect.py).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .manifest import Part, load_parts
+from .reference import ReferenceStore
+from .sandbox import Limits, Reply, Sandbox
+from .stubs import KIT_ROOT, SOLUTIONS
+from .submission import StagedSubmission, stage
+
+if TYPE_CHECKING:
+    from .plugin import Outcome, ProbeCall
+
+CHECKS = Path(__file__).resolve().parent / "checks"
+REFERENCE_DIR = Path(os.environ.get("AUTOGRADER_REFERENCE_DIR", KIT_ROOT / "build" / "reference"))
+PRELOAD = ("numpy", "numpy.random", "torch", "torch.nn", "torch.utils.data", "matplotlib.pyplot")
+# pytest runs only the kit's checks: no ini file, no conftest, no cache, no terminal output
+PYTEST_ARGS = [
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:terminal",
+    "--noconftest",
+    "-c",
+    os.devnull,
+    "--rootdir",
+    str(KIT_ROOT),
+]
+
+
+@dataclass
+class GradeReport:
+    """Everything the report needs about one graded submission."""
+
+    outcomes: list[Outcome]
+    parts: tuple[Part, ...]
+    check_set: str
+    isolation: str
+    seconds: float
+    grader_errors: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(outcome.points for outcome in self.outcomes)
+
+    @property
+    def max_score(self) -> float:
+        return sum(outcome.max_points for outcome in self.outcomes)
+
+    @property
+    def isolated(self) -> bool:
+        return self.isolation != "none"
+
+
+def hidden_checks_available() -> bool:
+    return (CHECKS / "hidden" / "__init__.py").is_file()
+
+
+def check_set_salt(check_set: str) -> str:
+    if check_set == "hidden":
+        from .checks.hidden import SEED_SALT
+
+        return SEED_SALT
+    return "public"
+
+
+def secret_paths(staged: StagedSubmission, extra: list[Path]) -> list[Path]:
+    """What a submission must not see: solutions, hidden checks, expected values, outputs."""
+    return [
+        SOLUTIONS.parent,
+        CHECKS / "hidden",
+        REFERENCE_DIR,
+        KIT_ROOT / "build",
+        KIT_ROOT / ".git",
+        KIT_ROOT / "tests",
+        staged.source,
+        *extra,
+    ]
+
+
+class ProbeRunner:
+    """Runs every probe call on the submission and on the reference, in the background.
+
+    The submission's zygote starts (importing torch) as soon as the runner is created, while
+    pytest starts and collects the checks; the calls go out as soon as they are known.
+    """
+
+    def __init__(self, sandbox: Sandbox, store: ReferenceStore, limits: Limits) -> None:
+        self.sandbox = sandbox
+        self.store = store
+        self.limits = limits
+        self.errors: list[str] = []
+        self._student: dict[str, Reply] = {}
+        self._reference: dict[str, Reply] = {}
+        self._student_calls: queue.Queue[list[ProbeCall]] = queue.Queue()
+        self._student_done = threading.Event()
+        self._reference_done = threading.Event()
+        threading.Thread(target=self._run_student, daemon=True).start()
+
+    def submit(self, calls: list[ProbeCall], reference_calls: list[ProbeCall]) -> None:
+        self._student_calls.put(calls)
+        threading.Thread(target=self._run_reference, args=(reference_calls,), daemon=True).start()
+
+    def _run_student(self) -> None:
+        try:
+            with self.sandbox as box:
+                calls = self._student_calls.get()
+                replies = box.run_many([(c.probe, c.args, c.timeout) for c in calls])
+            self._student = {call.key: reply for call, reply in zip(calls, replies, strict=True)}
+        except Exception as error:  # noqa: BLE001 - reported, never lost
+            self.errors.append(f"the sandbox failed: {type(error).__name__}: {error}")
+        finally:
+            self._student_done.set()
+
+    def _run_reference(self, calls: list[ProbeCall]) -> None:
+        try:
+            stored = self.store.load()
+            missing = [call for call in calls if call.key not in stored]
+            if missing:
+                stored.update(self._compute_reference(missing))
+                self.store.save(stored)
+            self._reference = {call.key: _ok_reply(*stored[call.key]) for call in calls}
+        except Exception as error:  # noqa: BLE001 - reported, never lost
+            self.errors.append(f"the reference could not be computed: {error}")
+        finally:
+            self._reference_done.set()
+
+    def _compute_reference(self, calls: list[ProbeCall]) -> dict[str, tuple[dict, dict]]:
+        if self.store.solutions is None:
+            raise RuntimeError("no expected values for these checks and no solutions/")
+        package_root = self.store.solutions.parent
+        with Sandbox(package_root, trusted=True, limits=self.limits, preload=PRELOAD) as box:
+            replies = box.run_many(
+                [
+                    (c.probe, {**c.args, "diagnose": True} if c.diagnose else c.args, c.timeout)
+                    for c in calls
+                ]
+            )
+        computed = {}
+        for call, reply in zip(calls, replies, strict=True):
+            if reply.status != "ok":
+                raise RuntimeError(f"{call.probe} failed on the reference: {reply.error}")
+            computed[call.key] = (reply.data, reply.arrays)
+        return computed
+
+    def student(self, call: ProbeCall) -> Reply:
+        self._student_done.wait()
+        return self._student.get(call.key) or _failed_reply("; ".join(self.errors))
+
+    def reference(self, call: ProbeCall) -> Reply:
+        self._reference_done.wait()
+        return self._reference.get(call.key) or _failed_reply("; ".join(self.errors))
+
+
+def _ok_reply(data: dict, arrays: dict) -> Reply:
+    return Reply(status="ok", data=data, arrays=arrays, error=None, output="", seconds=0.0)
+
+
+def _failed_reply(reason: str) -> Reply:
+    return Reply(
+        status="crashed", data={}, arrays={}, error=reason or "no answer", output="", seconds=0.0
+    )
+
+
+_STUDENT_LINE = re.compile(r'File ".*?intro_pytorch/(\w+\.py)", line (\d+)')
+
+
+def failure_text(reply: Reply, function: str) -> tuple[str, str]:
+    """Turn a failed probe into (status, message) for a student."""
+    error = reply.error if isinstance(reply.error, dict) else {"message": str(reply.error)}
+    kind, message = error.get("type", ""), error.get("message", "")
+    if reply.status == "error" and kind == "NotImplementedError":
+        return "not started", f"not started ({message})" if message else "not started"
+    if reply.status == "error" and kind == "ImportFailed":
+        return "failed", message
+    if reply.status == "error":
+        places = _STUDENT_LINE.findall(error.get("traceback", ""))
+        where = f" at {places[-1][0]} line {places[-1][1]}" if places else ""
+        return "failed", f"{function} raised {kind}{where}: {message}"
+    if reply.status == "timeout":
+        return "failed", f"{function} did not finish in time: is there an endless loop? ({message})"
+    if reply.status == "crashed":
+        return "failed", (
+            f"the process running {function} stopped without an answer ({message}). "
+            "Does your code call exit(), os._exit() or use too much memory?"
+        )
+    return (
+        "failed",
+        f"the answer of {function} was garbled ({message}): does your code write "
+        "to file descriptors it did not open?",
+    )
+
+
+def _check_files(check_set: str, parts: tuple[Part, ...]) -> list[str]:
+    return [
+        str(CHECKS / check_set / f"test_part{part.number}.py")
+        for part in parts
+        if (CHECKS / check_set / f"test_part{part.number}.py").is_file()
+    ]
+
+
+def grade(
+    submission: Path,
+    *,
+    public: bool = False,
+    part_numbers: set[int] | None = None,
+    secrets: list[Path] | None = None,
+    limits: Limits | None = None,
+    timeout: float | None = None,
+) -> GradeReport:
+    """Grade one submission; never raises for anything the submission does."""
+    started = time.perf_counter()
+    check_set = "public" if public or not hidden_checks_available() else "hidden"
+    parts = tuple(p for p in load_parts() if part_numbers is None or p.number in part_numbers)
+    limits = limits or Limits()
+    staged = stage(submission)
+    try:
+        store = ReferenceStore(REFERENCE_DIR / f"{check_set}.npz", SOLUTIONS)
+        sandbox = Sandbox(
+            staged.root, secrets=secret_paths(staged, secrets or []), limits=limits, preload=PRELOAD
+        )
+        runner = ProbeRunner(sandbox, store, limits)
+        # pytest is imported only now: the zygote already imports torch in parallel
+        import pytest
+
+        from .plugin import GradingPlugin
+
+        problems = {p.module: staged.problem(p) for p in parts if staged.problem(p)}
+        plugin = GradingPlugin(
+            runner,
+            check_set_salt(check_set),
+            check_set == "hidden",
+            problems,
+            failure_text,
+            timeout,
+        )
+        code = pytest.main([*PYTEST_ARGS, *_check_files(check_set, parts)], plugins=[plugin])
+    finally:
+        staged.cleanup()
+    errors = list(runner.errors)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        errors.append(f"pytest stopped with exit code {int(code)}")
+    errors += [
+        f"{o.check_id}: {o.feedback}" for o in plugin.outcomes.values() if o.status == "error"
+    ]
+    outcomes = sorted(
+        plugin.outcomes.values(), key=lambda o: [int(n) for n in o.check_id.split(".")]
+    )
+    seconds = time.perf_counter() - started
+    return GradeReport(outcomes, parts, check_set, sandbox.isolation, seconds, errors)

@@ -1,0 +1,270 @@
+"""What every probe needs: load a student's part, and describe its return values as plain data.
+
+Probes run inside the sandbox, after the student's code. A description is flat: JSON facts
+about each value (its kind, dtype, shape, …) under a path such as "result" or "result[1]",
+plus the numbers themselves as arrays under the same path. The grader compares those with
+the reference's; nothing of the student's objects ever leaves the sandbox.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import lean_torch
+
+lean_torch.install()
+
+PACKAGE = "intro_pytorch"
+MAX_ITEMS = 64
+
+
+class ImportFailed(Exception):
+    """The student's module could not be imported; the message says why."""
+
+
+class _Missing(types.ModuleType):
+    """Stands in for a sibling part that does not import, so the part under test still does."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name)
+        self.reason = reason
+
+    def __getattr__(self, attribute: str) -> Callable[..., Any]:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+
+        def unavailable(*args: Any, **kwargs: Any) -> Any:
+            raise ImportFailed(f"{attribute} comes from {self.__name__}, which {self.reason}")
+
+        return unavailable
+
+
+def load_part(module: str, **stand_ins: Callable[..., Any]) -> types.ModuleType:
+    """Import intro_pytorch.<module>; replace names it uses with the grader's stand-ins.
+
+    When a sibling part it imports is broken, that sibling is replaced by a placeholder whose
+    functions raise when called: the part under test is still graded on its own functions.
+    """
+    full_name = f"{PACKAGE}.{module}"
+    for _ in range(8):
+        try:
+            loaded = importlib.import_module(full_name)
+            break
+        except ImportFailed:
+            raise
+        except BaseException as error:  # noqa: BLE001 - any failure of student code
+            culprit = _failed_sibling(error, full_name)
+            if culprit is None:
+                raise ImportFailed(_import_error_text(module, error)) from error
+            sys.modules.pop(full_name, None)
+            reason = f"does not import ({type(error).__name__})"
+            sys.modules[culprit] = _Missing(culprit, reason)
+            setattr(sys.modules[PACKAGE], culprit.rsplit(".", 1)[1], sys.modules[culprit])
+    else:
+        raise ImportFailed(f"{module}.py could not be imported")
+    for name, value in stand_ins.items():
+        setattr(loaded, name, value)
+    return loaded
+
+
+def _failed_sibling(error: BaseException, full_name: str) -> str | None:
+    """Name of the sibling module whose import raised `error`, if it is not `full_name`."""
+    tb = error.__traceback__
+    culprit = None
+    while tb is not None:
+        name = tb.tb_frame.f_globals.get("__name__", "")
+        if name.startswith(f"{PACKAGE}.") and name != full_name:
+            culprit = name
+        tb = tb.tb_next
+    missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
+    if culprit is None and missing and missing.startswith(f"{PACKAGE}.") and missing != full_name:
+        culprit = missing
+    return culprit
+
+
+def _import_error_text(module: str, error: BaseException) -> str:
+    where = ""
+    if isinstance(error, SyntaxError):
+        where = f" (line {error.lineno})"
+    else:
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith(f"{module}.py"):
+                where = f" (line {tb.tb_lineno})"
+            tb = tb.tb_next
+    return f"importing {module}.py failed{where}: {type(error).__name__}: {_text(error)}"
+
+
+def _text(error: BaseException, limit: int = 300) -> str:
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001 - a hostile __str__
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+class Description(dict):
+    """A probe's reply under construction: JSON facts and arrays, keyed by path."""
+
+    def add(self, path: str, value: Any) -> Description:
+        """Describe `value` under `path` (recursing into lists, tuples and dicts)."""
+        self[path] = _facts(value)
+        kind = self[path]["kind"]
+        if kind in ("tensor", "ndarray") and self[path].get("numeric"):
+            self[f"{path}#"] = _numbers(value)
+        elif kind in ("list", "tuple"):
+            items = list(value)[:MAX_ITEMS]
+            if items and all(_is_number(item) for item in items):
+                self[f"{path}#"] = np.array([float(item) for item in items])
+            else:
+                for index, item in enumerate(items):
+                    self.add(f"{path}[{index}]", item)
+        elif kind == "dict":
+            for key in self[path]["keys"]:
+                self.add(f"{path}[{key!r}]", value[key])
+        return self
+
+    def fact(self, path: str, **facts: Any) -> Description:
+        """Record plain JSON facts (a flag, a count, a message) under `path`."""
+        self[path] = {"kind": "facts", **facts}
+        return self
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float, bool)
+
+
+def _facts(value: Any) -> dict[str, Any]:
+    if isinstance(value, torch.Tensor):
+        return {
+            "kind": "tensor",
+            "type": type(value).__name__,
+            "dtype": str(value.dtype).removeprefix("torch."),
+            "shape": list(value.shape),
+            "requires_grad": bool(value.requires_grad),
+            "has_grad_fn": value.grad_fn is not None,
+            "numeric": value.dtype != torch.bool and not value.is_complex(),
+        }
+    if isinstance(value, np.ndarray):
+        return {
+            "kind": "ndarray",
+            "type": type(value).__name__,
+            "dtype": str(value.dtype),
+            "shape": list(value.shape),
+            "numeric": value.dtype.kind in "biuf",
+        }
+    if _is_number(value):
+        number = float(value)
+        return {
+            "kind": type(value).__name__,
+            "type": type(value).__name__,
+            "value": number if math.isfinite(number) else repr(number),
+        }
+    if isinstance(value, (list, tuple)):
+        return {
+            "kind": "list" if isinstance(value, list) else "tuple",
+            "type": type(value).__name__,
+            "length": len(value),
+            "item_types": sorted({type(item).__name__ for item in list(value)[:MAX_ITEMS]}),
+        }
+    if isinstance(value, dict):
+        keys = [key for key in list(value)[:MAX_ITEMS] if isinstance(key, str)]
+        return {"kind": "dict", "type": type(value).__name__, "keys": keys}
+    if isinstance(value, str):
+        return {"kind": "str", "type": "str", "value": value[:200]}
+    if value is None:
+        return {"kind": "none", "type": "NoneType"}
+    return {"kind": "other", "type": type(value).__name__}
+
+
+def _numbers(value: np.ndarray | torch.Tensor) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().to("cpu")
+        if value.dtype in (torch.bfloat16, torch.float16):
+            value = value.float()
+        return value.numpy().copy()
+    return np.array(value, copy=True)
+
+
+def run_cases(function: Callable[..., Any], cases: list[tuple[str, tuple]]) -> Description:
+    """Call `function(*args)` for every (input text, args) case; describe each result."""
+    out = Description()
+    for index, (text, args) in enumerate(cases):
+        out.fact(f"case{index}.input", text=text)
+        out.add(f"case{index}", function(*args))
+    return out
+
+
+def shape_text(shape: tuple[int, ...] | list[int]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def random_shape(rng: np.random.Generator, rank: int, low: int = 1, high: int = 6) -> list[int]:
+    return [int(n) for n in rng.integers(low, high, size=rank)]
+
+
+def random_tensor(rng: np.random.Generator, shape: list[int]) -> torch.Tensor:
+    return torch.from_numpy(rng.normal(size=shape).astype(np.float32))
+
+
+def known_mistakes() -> types.ModuleType | None:
+    """The hidden module of known-mistake variants, if this (trusted) worker can see it."""
+    try:
+        return importlib.import_module("autograder.checks.hidden.mistakes")
+    except ImportError:
+        return None
+
+
+def grader_model(seed: int, hidden_size: int = 8) -> torch.nn.Module:
+    """The grader's own network (Linear → ReLU → Linear → Sigmoid), seeded."""
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(
+        torch.nn.Linear(2, hidden_size),
+        torch.nn.ReLU(),
+        torch.nn.Linear(hidden_size, 1),
+        torch.nn.Sigmoid(),
+    )
+
+
+def moons(n: int, seed: int, noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Training points from the kit's own data module."""
+    data = importlib.import_module(f"{PACKAGE}.data")
+    return data.make_moons(n, noise=noise, seed=seed)
+
+
+class Spy:
+    """Replace `owner.name` while a block runs and note the arguments of every call."""
+
+    def __init__(self, owner: Any, name: str) -> None:
+        self.owner, self.name = owner, name
+        self.original = getattr(owner, name)
+        self.calls: list[tuple[tuple, dict]] = []
+
+    def __enter__(self) -> Spy:
+        original, calls = self.original, self.calls
+
+        def spied(*args: Any, **kwargs: Any) -> Any:
+            calls.append((args, kwargs))
+            return original(*args, **kwargs)
+
+        setattr(self.owner, self.name, spied)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        setattr(self.owner, self.name, self.original)

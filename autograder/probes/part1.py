@@ -1,0 +1,118 @@
+"""Probes of part 1 (tensors): call the student's functions on inputs drawn from a seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .common import (
+    Description,
+    load_part,
+    random_shape,
+    random_tensor,
+    rng,
+    run_cases,
+    shape_text,
+)
+
+MODULE = "part1_tensors"
+
+
+def from_list(seed: int, hidden: bool = False) -> Description:
+    """Nested lists of ints (and, hidden, floats, 1-D and 3-D) to tensors."""
+    draw = rng(seed)
+    shapes = [random_shape(draw, 2)]
+    if hidden:
+        shapes += [random_shape(draw, 1), random_shape(draw, 3, high=4), [1, 1]]
+    cases = []
+    for index, shape in enumerate(shapes):
+        values = draw.integers(-9, 10, size=shape)
+        data = (values + draw.random(shape).round(2) if index % 2 else values).tolist()
+        kind = "floats" if index % 2 else "ints"
+        cases.append((f"a nested list of {kind}, shape {shape_text(shape)}", (data,)))
+    return run_cases(load_part(MODULE).from_list, cases)
+
+
+def special_matrices(seed: int, hidden: bool = False) -> Description:
+    sizes = [int(rng(seed).integers(2, 7))] + ([1, 5] if hidden else [])
+    return run_cases(load_part(MODULE).special_matrices, [(f"n={n}", (n,)) for n in sizes])
+
+
+def _broadcast_pairs(seed: int, hidden: bool) -> list[tuple[str, tuple]]:
+    draw = rng(seed)
+    n, m = random_shape(draw, 2, low=2)
+    shapes = [([n, m], [n, m]), ([n, 1], [1, m])]
+    if hidden:
+        k = int(draw.integers(2, 5))
+        shapes += [([k, n, m], [m]), ([n, m], [1])]
+    return [
+        (
+            f"a of shape {shape_text(a)}, b of shape {shape_text(b)}",
+            (random_tensor(draw, a), random_tensor(draw, b)),
+        )
+        for a, b in shapes
+    ]
+
+
+def add(seed: int, hidden: bool = False) -> Description:
+    return run_cases(load_part(MODULE).add, _broadcast_pairs(seed, hidden))
+
+
+def multiply(seed: int, hidden: bool = False) -> Description:
+    return run_cases(load_part(MODULE).multiply, _broadcast_pairs(seed, hidden))
+
+
+def matmul(seed: int, hidden: bool = False) -> Description:
+    draw = rng(seed)
+    triples = [random_shape(draw, 3, low=2)] + ([random_shape(draw, 3)] if hidden else [])
+    cases = [
+        (
+            f"a of shape {shape_text((n, k))}, b of shape {shape_text((k, m))}",
+            (random_tensor(draw, [n, k]), random_tensor(draw, [k, m])),
+        )
+        for n, k, m in triples
+    ]
+    return run_cases(load_part(MODULE).matmul, cases)
+
+
+def concat(seed: int, hidden: bool = False) -> Description:
+    draw = rng(seed)
+    layouts = [(2, 0, 2), (2, 1, 2)] + ([(3, 0, 3), (3, -1, 3)] if hidden else [])
+    cases = []
+    for count, dim, rank in layouts:
+        base = random_shape(draw, rank)
+        tensors = []
+        for _ in range(count):
+            shape = list(base)
+            shape[dim] = int(draw.integers(1, 5))
+            tensors.append(random_tensor(draw, shape))
+        shapes = ", ".join(shape_text(t.shape) for t in tensors)
+        cases.append((f"tensors of shapes {shapes}, dim={dim}", (tensors, dim)))
+    return run_cases(load_part(MODULE).concat, cases)
+
+
+def to_numpy(seed: int, hidden: bool = False) -> Description:
+    draw = rng(seed)
+    leaf = random_tensor(draw, random_shape(draw, 2)).requires_grad_(True)
+    cases = [("a tensor that requires grad", (leaf,)), ("a plain tensor", (leaf.detach() + 1,))]
+    if hidden:
+        cases.append(("a tensor computed from one that requires grad", (leaf * 2,)))
+    out = run_cases(load_part(MODULE).to_numpy, cases)
+    return out.fact("input_untouched", value=bool(leaf.requires_grad and leaf.grad is None))
+
+
+def from_numpy(seed: int, hidden: bool = False) -> Description:
+    """The tensor must see a write made to the array after the call."""
+    draw = rng(seed)
+    arrays = [draw.normal(size=random_shape(draw, 2)).astype(np.float32)]
+    if hidden:
+        arrays += [draw.normal(size=random_shape(draw, 1)), np.arange(6, dtype=np.int64)]
+    function = load_part(MODULE).from_numpy
+    out = Description()
+    for index, array in enumerate(arrays):
+        out.fact(f"case{index}.input", text=f"an array of shape {array.shape}, {array.dtype}")
+        tensor = function(array)
+        array.flat[0] = 42
+        shares = isinstance(tensor, torch.Tensor) and float(tensor.flatten()[0]) == 42
+        out.add(f"case{index}", tensor).fact(f"case{index}.shares", value=bool(shares))
+    return out
