@@ -1,0 +1,93 @@
+"""Checks of part 6: mini-batches with a DataLoader."""
+
+import numpy as np
+
+from autograder.expect import Result, expect_curve, expect_like, expect_trained, fail
+from autograder.plugin import check
+
+# How far below the reference (same seed, same held-out points) a correct fit_minibatch may
+# land. `make calibrate`, 50 seeds: a correct variant with another initialisation fell up to
+# 0.122 below it (a start where ReLU units die; means 0.954-0.957), hence 0.15. Training
+# without zero_grad (mean 0.71) still falls below on 92% of seeds.
+FIT_MINIBATCH_MARGIN = 0.15
+
+MINIBATCH_MISTAKES = {
+    "no_zero_grad": "training without optimizer.zero_grad(): gradients pile up from batch to "
+    "batch.",
+    "zero_grad_once_per_epoch": "calling optimizer.zero_grad() once per epoch instead of once "
+    "per batch: gradients pile up within the epoch.",
+    "zero_grad_between_backward_and_step": "calling optimizer.zero_grad() between "
+    "loss.backward() and optimizer.step(): every step uses zero gradients.",
+    "no_step": "training without optimizer.step(): the weights never change.",
+    "sum_of_batch_losses": "adding up the batch losses: return their mean for the epoch.",
+    "last_batch_loss": "keeping only the last batch's loss: return the mean over the epoch.",
+}
+
+
+def _rows(value) -> list[tuple]:
+    return sorted(map(tuple, value.numbers.reshape(len(value.numbers), -1).tolist()))
+
+
+@check("6.1", "part6.make_loader")
+def test_make_loader(got: Result, want: Result) -> None:
+    """make_loader: float32 batches (B, 2) and (B, 1), in a new order every epoch if shuffled."""
+    X = want["X"].numbers
+    for name in ("shuffled", "ordered"):
+        call = f"make_loader({want.fact(f'{name}.input', 'text')})"
+        if got.fact(f"{name}.loader", "type") != "DataLoader":
+            fail(f"{call} returned {got.fact(f'{name}.loader', 'type')}, expected a DataLoader.")
+        first_y, expected_y = got[f"{name}.first_y"], want[f"{name}.first_y"]
+        if first_y.kind == "tensor" and first_y.shape == expected_y.shape[:1]:
+            fail(
+                f"{call} gives targets of shape {first_y.shape_text}, expected "
+                f"{expected_y.shape_text}: BCELoss needs targets shaped like the model's "
+                "output; make y a column with .reshape(-1, 1)."
+            )
+        expect_like(
+            got[f"{name}.first_x"],
+            want[f"{name}.first_x"],
+            f"the inputs of the first batch of {call}",
+            values=False,
+        )
+        expect_like(first_y, expected_y, f"the targets of the first batch of {call}", values=False)
+        sizes = got.fact(f"{name}.epoch0.sizes", "value")
+        if sizes != want.fact(f"{name}.epoch0.sizes", "value"):
+            fail(
+                f"{call} gave batches of {sizes}, expected "
+                f"{want.fact(f'{name}.epoch0.sizes', 'value')}."
+            )
+        epochs = [got[f"{name}.epoch{k}"] for k in (0, 1)]
+        if any(e.numbers is None or _rows(e) != sorted(map(tuple, X.tolist())) for e in epochs):
+            fail(f"an epoch of {call} does not hold every point of X exactly once.")
+        in_order = [np.array_equal(e.numbers, X) for e in epochs]
+        if name == "ordered" and not in_order[0]:
+            fail(f"{call} changed the order of the points: shuffle=False keeps it.")
+        if name == "shuffled" and any(in_order):
+            fail(
+                f"{call} gives the points in their original order: pass shuffle=shuffle to "
+                "the DataLoader."
+            )
+        if name == "shuffled" and np.array_equal(epochs[0].numbers, epochs[1].numbers):
+            fail(
+                f"{call} gives the same order every epoch: let the DataLoader shuffle "
+                "(shuffle=True) instead of shuffling once."
+            )
+
+
+@check("6.2", "part6.train_minibatch", diagnose=True)
+def test_train_minibatch(got: Result, want: Result) -> None:
+    """train_minibatch: one step per batch; the mean batch loss of every epoch as a float."""
+    for case in want.cases():
+        call = f"train_minibatch({want.fact(f'{case}.input', 'text')})"
+        expect_curve(got[case], want[case], call, MINIBATCH_MISTAKES)
+
+
+@check("6.3", "part6.fit_minibatch", held_out=500, timeout=60)
+def test_fit_minibatch(got: Result, want: Result, labels: np.ndarray) -> None:
+    """fit_minibatch: shuffled mini-batch training reaching the reference's accuracy."""
+    if False in got.fact("loader", "shuffled"):
+        fail(
+            "fit_minibatch made a DataLoader with shuffle=False: mini-batches should come in "
+            "a new random order every epoch."
+        )
+    expect_trained(got, want, labels, "fit_minibatch(X, y)", FIT_MINIBATCH_MARGIN)

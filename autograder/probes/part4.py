@@ -1,0 +1,65 @@
+"""Probes of part 4 (autograd): gradient and bce_grad_by_hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from .common import Description, Spy, load_part, rng
+
+MODULE = "part4_autograd"
+
+FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "sum of x³": lambda t: (t**3).sum(),
+    "sum of sin(x)·x": lambda t: (torch.sin(t) * t).sum(),
+    "log-sum-exp of x": lambda t: torch.logsumexp(t.flatten(), dim=0),
+    "mean of x² over a matrix": lambda t: (t**2).mean(),
+}
+
+
+def gradient(seed: int, hidden: bool = False) -> Description:
+    """d f / d x for the grader's functions; the caller's x must come back untouched."""
+    function = load_part(MODULE).gradient
+    draw = rng(seed)
+    names = list(FUNCTIONS)[: 4 if hidden else 2]
+    out = Description()
+    for index, name in enumerate(names):
+        shape = (int(draw.integers(2, 6)),) if index % 2 == 0 else (3, int(draw.integers(2, 5)))
+        dtype = torch.float64 if hidden and index % 2 else torch.float32
+        x = torch.from_numpy(draw.normal(size=shape)).to(dtype)
+        if hidden and index == 3:
+            x.requires_grad_(True)
+        before = (x.detach().clone(), x.requires_grad)
+        out.fact(f"case{index}.input", text=f"f = {name}, x of shape {tuple(shape)}, {dtype}")
+        out.add(f"case{index}", function(FUNCTIONS[name], x))
+        untouched = (
+            torch.equal(x.detach(), before[0]) and x.requires_grad == before[1] and x.grad is None
+        )
+        out.fact(f"case{index}.input_untouched", value=bool(untouched))
+    return out
+
+
+def bce_grad_by_hand(seed: int, hidden: bool = False, diagnose: bool = False) -> Description:
+    """Hand gradients against autograd, in float64 (and float32), on random problems."""
+    function = load_part(MODULE).bce_grad_by_hand
+    draw = rng(seed)
+    dtypes = [torch.float64] + ([torch.float32, torch.float64] if hidden else [])
+    out = Description()
+    for index, dtype in enumerate(dtypes):
+        n, d = int(draw.integers(5, 40)), int(draw.integers(1, 6))
+        X = torch.from_numpy(draw.normal(size=(n, d))).to(dtype)
+        y = torch.from_numpy((draw.random(n) > 0.5).astype(np.float64)).to(dtype)
+        w = torch.from_numpy(draw.normal(size=d)).to(dtype)
+        b = torch.tensor(float(draw.normal()), dtype=dtype)
+        out.fact(f"case{index}.input", text=f"X of shape ({n}, {d}), {dtype}", n=n)
+        with Spy(torch.autograd, "grad") as grad_calls, Spy(torch.Tensor, "backward") as back:
+            result = function(w.clone(), b.clone(), X.clone(), y.clone())
+        out.fact(f"case{index}.autograd", used=bool(grad_calls.calls or back.calls))
+        out.add(f"case{index}", result)
+        if diagnose:
+            w_leaf, b_leaf = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
+            loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(X @ w_leaf + b_leaf), y)
+            out.add(f"case{index}.autograd_grads", torch.autograd.grad(loss, (w_leaf, b_leaf)))
+    return out

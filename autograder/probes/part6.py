@@ -1,0 +1,115 @@
+"""Probes of part 6 (mini-batches with a DataLoader)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from .common import Description, grader_model, known_mistakes, load_part, moons, rng
+from .part5 import _losses_of, _model_of
+
+MODULE = "part6_minibatch"
+
+
+def _epoch(loader: object) -> tuple[list, list, list]:
+    """One pass over a loader: the x rows in order, the batch sizes, the first batch."""
+    rows, sizes, first = [], [], None
+    for batch in loader:
+        xb, yb = batch
+        first = first or (xb, yb)
+        rows.append(xb.detach().reshape(len(xb), -1))
+        sizes.append(len(xb))
+    return rows, sizes, first
+
+
+def make_loader(seed: int, hidden: bool = False) -> Description:
+    """Batches of make_loader: sizes, dtypes, shapes, and the order of two epochs."""
+    function = load_part(MODULE).make_loader
+    draw = rng(seed)
+    n, batch_size = int(draw.integers(40, 70)), int(draw.integers(5, 12))
+    X = draw.normal(size=(n, 2)).astype(np.float32)
+    y = (draw.random(n) > 0.5).astype(np.int64)
+    out = Description().add("X", X)
+    layouts = [("shuffled", True), ("ordered", False)]
+    for name, shuffle in layouts:
+        torch.manual_seed(seed)
+        loader = function(X, y, batch_size=batch_size, shuffle=shuffle)
+        out.fact(
+            f"{name}.input",
+            text=f"X ({n}, 2), y ({n},), batch_size={batch_size}, shuffle={shuffle}",
+            batch_size=batch_size,
+            n=n,
+        )
+        out.fact(
+            f"{name}.loader",
+            type=type(loader).__name__,
+            dataset=type(getattr(loader, "dataset", None)).__name__,
+        )
+        epochs = [_epoch(loader) for _ in range(2)]
+        for index, (rows, sizes, _first) in enumerate(epochs):
+            out.add(f"{name}.epoch{index}", torch.cat(rows) if rows else None)
+            out.fact(f"{name}.epoch{index}.sizes", value=sizes)
+        if epochs[0][2] is not None:
+            out.add(f"{name}.first_x", epochs[0][2][0]).add(f"{name}.first_y", epochs[0][2][1])
+    return out
+
+
+def _minibatch_setup(seed: int, kind: str) -> tuple:
+    """The grader's model, an unshuffled loader whose last batch is smaller, loss, optimizer."""
+    X, y = moons(70, seed)
+    dataset = TensorDataset(torch.from_numpy(X), torch.from_numpy(y.astype(np.float32))[:, None])
+    loader = DataLoader(dataset, batch_size=16, shuffle=False)
+    model = grader_model(seed, hidden_size=6)
+    if kind == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    return model, loader, nn.BCELoss(), optimizer, 6
+
+
+def train_minibatch(seed: int, hidden: bool = False, diagnose: bool = False) -> Description:
+    """Loss curves of train_minibatch() with the grader's model, loader and optimizer."""
+    function = load_part(MODULE).train_minibatch
+    mistakes = known_mistakes() if diagnose else None
+    out = Description()
+    for index, kind in enumerate(["sgd"] + (["momentum"] if hidden else [])):
+        out.fact(
+            f"case{index}.input",
+            text=f"the grader's model and loader (batches of 16, the last of 6), {kind}, 6 epochs",
+        )
+        out.add(f"case{index}", function(*_minibatch_setup(seed, kind)))
+        for name, variant in mistakes.TRAIN_MINIBATCH.items() if mistakes else []:
+            out.add(f"case{index}.mistake.{name}", variant(*_minibatch_setup(seed, kind)))
+        for name, variant in mistakes.TRAIN_MINIBATCH_CORRECT.items() if mistakes else []:
+            out.add(f"case{index}.variant.{name}", variant(*_minibatch_setup(seed, kind)))
+    return out
+
+
+class _LoaderSpy:
+    """Stands in for DataLoader in the student's module and notes how it was asked to shuffle."""
+
+    created: list[bool] = []
+
+    def __new__(cls, *args, **kwargs):
+        shuffle = kwargs.get("shuffle", args[2] if len(args) > 2 else False)
+        _LoaderSpy.created.append(bool(shuffle))
+        return DataLoader(*args, **kwargs)
+
+
+def fit_minibatch(seed: int, X_test: list, hidden: bool = False) -> Description:
+    """End to end with mini-batches; probabilities on the grader's held-out points."""
+    part = load_part(MODULE, DataLoader=_LoaderSpy)
+    X, y = moons(1000, seed)
+    out = Description()
+    result = part.fit_minibatch(X, y, seed=seed)
+    out.add("result", result)
+    out.fact("loader", shuffled=list(_LoaderSpy.created))
+    model = _model_of(result)
+    if model is not None:
+        with torch.no_grad():
+            out.add("test_proba", model(torch.tensor(X_test, dtype=torch.float32)))
+    out.add("repeat_a", _losses_of(part.fit_minibatch(X, y, epochs=2, seed=seed + 1)))
+    out.add("repeat_b", _losses_of(part.fit_minibatch(X, y, epochs=2, seed=seed + 1)))
+    return out

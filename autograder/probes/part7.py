@@ -1,0 +1,124 @@
+"""Probes of part 7 (the decision boundary): decision_grid and plot_decision_boundary."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .common import Description, load_part, rng
+
+MODULE = "part7_boundary"
+# what colours the plane: pcolormesh, contourf (by matplotlib version), fill_between
+BACKGROUNDS = (
+    "QuadMesh",
+    "QuadContourSet",
+    "ContourSet",
+    "PolyCollection",
+    "FillBetweenPolyCollection",
+)
+
+
+class _Tilted(nn.Module):
+    """The grader's 'model': probability sigmoid(x1 - 2 x2 + 0.3), lopsided on purpose so that
+    swapped axes or a transposed grid show."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.as_tensor(x, dtype=torch.float32)
+        return torch.sigmoid(x[:, :1] - 2 * x[:, 1:2] + 0.3)
+
+
+def _tilted_proba(model: nn.Module, X: object) -> np.ndarray:
+    with torch.no_grad():
+        return _Tilted()(torch.as_tensor(np.asarray(X), dtype=torch.float32)).reshape(-1).numpy()
+
+
+def _points(seed: int, n: int) -> np.ndarray:
+    draw = rng(seed)
+    return (draw.normal(size=(n, 2)) * [1.5, 0.7] + [0.5, -0.2]).astype(np.float32)
+
+
+def decision_grid(seed: int, hidden: bool = False) -> Description:
+    """The grid and probabilities for the grader's model, default and custom steps and margin."""
+    function = load_part(MODULE, predict_proba=_tilted_proba).decision_grid
+    X = _points(seed, 30)
+    cases = [
+        ("model, X (30, 2)", (X,), {}, 0.5),
+        ("model, X, steps=7, margin=0.25", (X, 7, 0.25), {}, 0.25),
+    ]
+    if hidden:
+        cases.append(("model, X as a tensor, steps=5", (torch.from_numpy(X),), {"steps": 5}, 0.5))
+    out = Description()
+    for index, (text, args, kwargs, margin) in enumerate(cases):
+        out.fact(f"case{index}.input", text=text, margin=margin)
+        out.add(f"case{index}", function(_Tilted(), *args, **kwargs))
+    return out
+
+
+def plot_decision_boundary(seed: int, hidden: bool = False) -> Description:
+    """What the picture holds: the points by label, a coloured background, the axes used."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def grid_stand_in(model, X, steps=100, margin=0.5):
+        points = np.asarray(X)
+        low, high = points.min(axis=0) - margin, points.max(axis=0) + margin
+        xx, yy = np.meshgrid(
+            np.linspace(low[0], high[0], steps), np.linspace(low[1], high[1], steps)
+        )
+        return (
+            xx,
+            yy,
+            _tilted_proba(model, np.column_stack([xx.ravel(), yy.ravel()])).reshape(xx.shape),
+        )
+
+    part = load_part(MODULE, decision_grid=grid_stand_in, predict_proba=_tilted_proba)
+    X = _points(seed, 40)
+    y = (rng(seed + 1).random(40) > 0.5).astype(np.int64)
+    out = Description().add("X", X).add("y", y)
+    for index, given in enumerate([False, True]):
+        plt.close("all")
+        ax = plt.subplots()[1] if given else None
+        result = (
+            part.plot_decision_boundary(_Tilted(), X, y, ax=ax)
+            if given
+            else part.plot_decision_boundary(_Tilted(), X, y)
+        )
+        axes = result if hasattr(result, "collections") else None
+        out.fact(
+            f"case{index}",
+            type=type(result).__name__,
+            given=given,
+            same_axes=bool(given and result is ax),
+        )
+        if axes is None:
+            continue
+        axes.figure.canvas.draw()
+        _describe_picture(out, f"case{index}", axes)
+    plt.close("all")
+    return out
+
+
+def _describe_picture(out: Description, path: str, axes: object) -> None:
+    """Scattered points with their colours, and the kinds of filled areas behind them."""
+    offsets, colours, backgrounds = [], [], []
+    for collection in axes.collections:
+        kind = type(collection).__name__
+        points = np.asarray(collection.get_offsets())
+        if kind == "PathCollection" and points.ndim == 2 and len(points):
+            faces = np.asarray(collection.get_facecolors())
+            if len(faces) == 1:
+                faces = np.repeat(faces, len(points), axis=0)
+            if len(faces) == len(points):
+                offsets.append(points)
+                colours.append(faces)
+        elif kind in BACKGROUNDS:
+            backgrounds.append(kind)
+    backgrounds += [type(image).__name__ for image in axes.images]
+    if offsets:
+        out.add(f"{path}.offsets", np.concatenate(offsets)).add(
+            f"{path}.colours", np.concatenate(colours)
+        )
+    out.fact(f"{path}.backgrounds", kinds=backgrounds)
