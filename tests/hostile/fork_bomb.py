@@ -1,0 +1,7 @@
+import os
+
+for _ in range(12):
+    try:
+        os.fork()
+    except OSError:
+        break

@@ -1,0 +1,162 @@
+"""The engine end to end, through `python -m autograder grade`, on submissions made here."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from grading_helpers import ASSIGNMENTS, SOLUTIONS, grade, make_submission
+
+from autograder.manifest import load_parts
+
+ALL_CHECKS = [task.id for part in load_parts() for task in part.tasks]
+
+
+@pytest.fixture(scope="module")
+def reference_graded(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("reference")
+    return grade(make_submission(folder / "submission"), folder / "results.json")
+
+
+def test_reference_scores_full_marks(reference_graded) -> None:
+    """The reference solutions pass every check of every part, isolated."""
+    graded = reference_graded
+    assert graded.returncode == 0, graded.stderr
+    results = graded.results
+    assert results["score"] == results["max_score"] > 0
+    assert all(t["status"] == "passed" for t in results["tests"]), graded.stdout
+    assert results["extra_data"]["isolated"] is True
+    assert results["extra_data"]["check_set"] == "hidden"
+
+
+def test_results_json_follows_gradescopes_schema(reference_graded) -> None:
+    """Top-level score and tests; every test numbered "<part>.<k>" and tagged with its part."""
+    results = reference_graded.results
+    assert {"score", "max_score", "execution_time", "output", "tests", "extra_data"} <= set(results)
+    numbers = [t["number"] for t in results["tests"]]
+    assert numbers == sorted(numbers, key=lambda n: [int(k) for k in n.split(".")])
+    for test in results["tests"]:
+        assert {"name", "number", "score", "max_score", "status", "output", "visibility"} <= set(
+            test
+        )
+        assert f"part{test['number'].split('.')[0]}" in test["tags"]
+        assert test["status"] in ("passed", "failed")
+    assert results["extra_data"]["kit_version"]
+    assert sum(t["max_score"] for t in results["tests"]) == results["max_score"]
+
+
+def test_stubs_score_zero_with_not_started(tmp_path: Path) -> None:
+    """The untouched assignments score 0 and every check says "not started"."""
+    graded = grade(ASSIGNMENTS.parent, tmp_path / "results.json")
+    assert graded.returncode == 0, graded.stderr
+    assert graded.results["score"] == 0
+    for test in graded.results["tests"]:
+        assert test["output"].startswith(f"not started ({test['number']}: "), test
+    assert "not started" in graded.stdout
+
+
+@pytest.mark.parametrize("layout", ["package", "flat"])
+def test_every_submission_layout_is_graded(tmp_path: Path, layout: str) -> None:
+    """The package folder itself, or a flat folder of part files (a Gradescope upload)."""
+    submission = make_submission(tmp_path / "upload", layout=layout)
+    graded = grade(submission, tmp_path / "results.json", "--part", "1")
+    assert graded.results["score"] == graded.results["max_score"] > 0, graded.stdout
+
+
+def test_a_missing_part_scores_zero_and_the_rest_is_graded(tmp_path: Path) -> None:
+    submission = make_submission(tmp_path / "s", remove=("part2_layers",))
+    graded = grade(submission, tmp_path / "results.json", "--part", "1", "--part", "2")
+    assert graded.part_score(1) == graded.part_max(1)
+    assert graded.part_score(2) == 0
+    assert "part2_layers.py is missing from your submission" in graded.test("2.1")["output"]
+
+
+def test_a_syntax_error_scores_its_part_zero_with_the_line(tmp_path: Path) -> None:
+    broken = (SOLUTIONS / "part1_tensors.py").read_text().replace("return a + b", "return a +")
+    submission = make_submission(tmp_path / "s", replace={"part1_tensors": broken})
+    graded = grade(submission, tmp_path / "results.json", "--part", "1", "--part", "2")
+    assert graded.part_score(1) == 0 and graded.part_score(2) == graded.part_max(2)
+    output = graded.test("1.1")["output"]
+    assert "importing part1_tensors.py failed" in output and "SyntaxError" in output
+    assert "line " in output
+
+
+def test_a_crash_at_import_scores_its_part_zero(tmp_path: Path) -> None:
+    submission = make_submission(tmp_path / "s", append={"part2_layers": "1 / 0"})
+    graded = grade(submission, tmp_path / "results.json", "--part", "1", "--part", "2")
+    assert graded.part_score(1) == graded.part_max(1) and graded.part_score(2) == 0
+    assert "ZeroDivisionError" in graded.test("2.3")["output"]
+
+
+def test_one_bug_costs_only_its_check(tmp_path: Path) -> None:
+    buggy = (SOLUTIONS / "part1_tensors.py").read_text().replace("return a + b", "return a - b")
+    submission = make_submission(tmp_path / "s", replace={"part1_tensors": buggy})
+    graded = grade(submission, tmp_path / "results.json", "--part", "1")
+    failed = [t["number"] for t in graded.results["tests"] if t["status"] == "failed"]
+    assert failed == ["1.3"]
+    assert "add(" in graded.test("1.3")["output"] and "wrong values" in graded.test("1.3")["output"]
+
+
+def test_a_linked_part_file_is_refused(tmp_path: Path) -> None:
+    """A symbolic link could point at the grader's secrets: it is never followed."""
+    submission = make_submission(tmp_path / "s", remove=("part1_tensors",))
+    (submission / "intro_pytorch" / "part1_tensors.py").symlink_to(SOLUTIONS / "part1_tensors.py")
+    graded = grade(submission, tmp_path / "results.json", "--part", "1")
+    assert graded.results["score"] == 0
+    assert "symbolic link" in graded.test("1.1")["output"]
+
+
+def test_a_missing_folder_is_a_bad_argument(tmp_path: Path) -> None:
+    graded = grade(tmp_path / "nowhere", tmp_path / "results.json")
+    assert graded.returncode == 2
+    assert "not a folder" in graded.stderr
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_results_stay_small_whatever_the_submission_prints(tmp_path: Path) -> None:
+    chatty = (
+        "def add(a, b):\n"
+        "    print('x' * 10_000_000)\n"
+        "    print('y' * 10_000_000)\n"
+        "    return a + b\n"
+    )
+    submission = make_submission(tmp_path / "s", append={"part1_tensors": chatty})
+    graded = grade(submission, tmp_path / "results.json", "--part", "1")
+    assert graded.results["score"] == graded.results["max_score"]
+    assert (tmp_path / "results.json").stat().st_size < 1_000_000
+
+
+def test_grades_are_the_same_on_every_run(tmp_path: Path, reference_graded) -> None:
+    buggy = (SOLUTIONS / "part2_layers.py").read_text().replace("torch.tanh(x)", "torch.relu(x)")
+    submission = make_submission(tmp_path / "s", replace={"part2_layers": buggy})
+    runs = [grade(submission, tmp_path / f"r{k}.json").results for k in range(2)]
+    for results in runs:
+        results.pop("execution_time")
+        results["output"] = results["output"].split(" in ")[0]
+    assert runs[0] == runs[1]
+    assert runs[0]["score"] < runs[0]["max_score"]
+
+
+@pytest.mark.parametrize("base", [SOLUTIONS, ASSIGNMENTS])
+def test_not_isolated_fallback_grades_the_same(tmp_path: Path, base: Path) -> None:
+    """Without namespaces (a student's laptop) grades agree and the report says so."""
+    submission = make_submission(tmp_path / "s", base=base)
+    graded = grade(
+        submission, tmp_path / "results.json", "--part", "1", env={"AUTOGRADER_SANDBOX": "none"}
+    )
+    assert graded.returncode == 0, graded.stderr
+    expected = graded.results["max_score"] if base == SOLUTIONS else 0
+    assert graded.results["score"] == expected
+    assert graded.results["extra_data"]["isolated"] is False
+    assert "not isolated" in graded.results["output"] and "not isolated" in graded.stdout
+
+
+def test_results_file_is_replaced_atomically(tmp_path: Path, reference_graded) -> None:
+    """An old results.json is replaced whole, and no temporary file is left behind."""
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"score": 999}))
+    graded = grade(make_submission(tmp_path / "s"), results, "--part", "2")
+    assert graded.results["score"] == graded.results["max_score"] != 999
+    assert set(os.listdir(tmp_path)) == {"results.json", "s"}
