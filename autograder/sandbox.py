@@ -27,6 +27,7 @@ from autograder.worker import failure, relay_limits
 
 ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap or none
 STATUSES = ("ok", "error", "timeout", "crashed", "protocol")
+_SUBFOLDER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _PROBE = re.compile(r"autograder\.probes(?:\.[A-Za-z_]\w*)+:[A-Za-z]\w*")
 _ROOT = Path(__file__).resolve().parent.parent  # the folder holding the autograder package
 _START_TIMEOUT = 120.0
@@ -246,7 +247,9 @@ class _Worker:
             if request is not None:
                 request.finish(reply)
 
-    def submit(self, probe: str, args: dict, timeout: float, release: Callable) -> _Request:
+    def submit(
+        self, probe: str, args: dict, timeout: float, release: Callable, subfolder: str | None
+    ) -> _Request:
         """Send one run request; raise _Gone if this zygote is already dead."""
         with self._lock:
             if not self.alive:
@@ -254,7 +257,14 @@ class _Worker:
             self._count += 1
             request = _Request(self, self._count, timeout, release)
             self._pending[request.id] = request
-        command = {"op": "run", "id": request.id, "probe": probe, "args": args, "timeout": timeout}
+        command = {
+            "op": "run",
+            "id": request.id,
+            "probe": probe,
+            "args": args,
+            "timeout": timeout,
+            "subfolder": subfolder,
+        }
         try:
             with self._write_lock:
                 protocol.write_message(self._cmd_w, command, max_json=self._limits["max_json"])
@@ -376,19 +386,27 @@ class Sandbox:
         if worker is not None:
             worker.close()
 
-    def run(self, probe: str, args: dict, *, timeout: float | None = None) -> Reply:
+    def run(
+        self, probe: str, args: dict, *, timeout: float | None = None, subfolder: str | None = None
+    ) -> Reply:
         """Call `probe` ("autograder.probes.<module>:<function>") with keyword `args`."""
-        return self.run_many([(probe, args, timeout)])[0]
+        return self.run_many([(probe, args, timeout)], subfolder=subfolder)[0]
 
-    def run_many(self, calls: Sequence[tuple]) -> list[Reply]:
-        """Run (probe, args) or (probe, args, timeout) calls, `jobs` at a time, in order."""
+    def run_many(self, calls: Sequence[tuple], *, subfolder: str | None = None) -> list[Reply]:
+        """Run (probe, args) or (probe, args, timeout) calls, `jobs` at a time, in order.
+
+        subfolder: the package lives in this folder of package_root instead of package_root
+        itself (one zygote serving many submissions); a child sees only its own subfolder.
+        """
+        if subfolder is not None and not _SUBFOLDER.fullmatch(subfolder):
+            raise ValueError(f"refusing subfolder {subfolder!r}: a plain folder name is needed")
         prepared = [self._prepare(*call) for call in calls]
         requests: list[_Request] = []
         for probe, args, timeout in prepared:
             while not self._slots.acquire(timeout=0.1):
                 self._expire(requests)
             try:
-                requests.append(self._submit(probe, args, timeout))
+                requests.append(self._submit(probe, args, timeout, subfolder))
             except BaseException:
                 self._slots.release()
                 raise
@@ -418,11 +436,11 @@ class Sandbox:
             if not request.event.is_set() and time.monotonic() > request.deadline:
                 request.worker.abort("the sandbox worker stopped answering; it was restarted")
 
-    def _submit(self, probe: str, args: dict, timeout: float) -> _Request:
+    def _submit(self, probe: str, args: dict, timeout: float, subfolder: str | None) -> _Request:
         for _ in range(3):
             worker = self._ensure_worker()
             try:
-                return worker.submit(probe, args, timeout, self._slots.release)
+                return worker.submit(probe, args, timeout, self._slots.release, subfolder)
             except _Gone:
                 continue
         raise SandboxError("the sandbox worker dies as soon as it starts")

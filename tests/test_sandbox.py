@@ -565,3 +565,27 @@ def test_huge_output_is_an_excerpt(sandbox, mode: str) -> None:
     assert reply.data == {"result": 50} and time.monotonic() - started < 5
     assert len(reply.output) < LIMITS.output_excerpt + 100
     assert "bytes omitted" in reply.output and reply.output.endswith("the end\n")
+
+
+# --- one zygote, many submissions ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ALL)
+def test_each_subfolder_sees_only_its_own_submission(tmp_path: Path, mode: str, monkeypatch):
+    """Batch grading: one zygote, a folder per student; a child never sees another's code."""
+    monkeypatch.setenv(ENV_MODE, mode)
+    for name, value in (("alice", 1), ("bob", 2)):
+        package = tmp_path / name / "intro_pytorch"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "answer.py").write_text(f"def value():\n    return {value}\n")
+    with Sandbox(tmp_path, limits=LIMITS, secrets=[tmp_path]) as box:
+        for name, value in (("alice", 1), ("bob", 2)):
+            reply = box.run(CALL, {"module": "answer", "function": "value"}, subfolder=name)
+            assert reply.status == "ok", reply.error
+            assert reply.data["result"] == value
+        seen = box.run(INSPECT, {"paths": [str(tmp_path / "bob")]}, subfolder="alice")
+        if mode != "none":
+            assert not seen.data["paths"][str(tmp_path / "bob")]["exists"]
+        with pytest.raises(ValueError, match="subfolder"):
+            box.run(CALL, {"module": "answer", "function": "value"}, subfolder="../etc")

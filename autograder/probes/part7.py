@@ -9,6 +9,8 @@ from torch import nn
 from .common import Description, load_part, rng
 
 MODULE = "part7_boundary"
+# the zygote imports these before the first child of this module (students import pyplot)
+ZYGOTE_IMPORTS = ("matplotlib", "matplotlib.pyplot")
 # what colours the plane: pcolormesh, contourf (by matplotlib version), fill_between
 BACKGROUNDS = (
     "QuadMesh",
