@@ -58,6 +58,29 @@ def _grade(args: argparse.Namespace) -> int:
     return EXIT_GRADER_BROKE if report.grader_errors else EXIT_FINISHED
 
 
+def _grade_all(args: argparse.Namespace) -> int:
+    from .batch import grade_all
+
+    if not args.submissions.is_dir():
+        print(f"error: {args.submissions} is not a folder", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
+    broken = 0
+    for name, report in grade_all(
+        args.submissions,
+        args.out,
+        force=args.force,
+        public=args.public,
+        jobs=args.jobs,
+        timeout=args.timeout,
+    ):
+        if report is None:
+            print(f"{name}: already graded (--force grades again)")
+            continue
+        broken += bool(report.grader_errors)
+        print(f"{name}: {report.score:g}/{report.max_score:g} in {report.seconds:.1f} s")
+    return EXIT_GRADER_BROKE if broken else EXIT_FINISHED
+
+
 def _write_failure(path: Path, error: Exception) -> None:
     """results.json for a run the grader itself could not finish: score 0 and the reason."""
     import json
@@ -106,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="at most this many seconds for each probe (each check sets its own otherwise)",
     )
     grade.set_defaults(run=_grade)
+
+    batch = commands.add_parser(
+        "grade-all", help="grade every subfolder of SUBMISSIONS (one per student)"
+    )
+    batch.add_argument("submissions", type=Path, help="a folder with one subfolder per student")
+    batch.add_argument("--out", type=Path, required=True, help="where the reports go")
+    batch.add_argument("--jobs", type=int, help="probes run at once (default: all cores)")
+    batch.add_argument("--force", action="store_true", help="grade students graded before too")
+    batch.add_argument("--public", action="store_true", help="run the public checks only")
+    batch.add_argument("--timeout", type=float, metavar="SECONDS", help="cap on each probe")
+    batch.set_defaults(run=_grade_all)
 
     stubs = commands.add_parser(
         "assignments", help="generate the student stubs in assignments/ from solutions/"

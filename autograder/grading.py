@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,14 +22,14 @@ from .manifest import Part, load_parts
 from .reference import ReferenceStore
 from .sandbox import Limits, Reply, Sandbox
 from .stubs import KIT_ROOT, SOLUTIONS
-from .submission import StagedSubmission, stage
+from .submission import stage
 
 if TYPE_CHECKING:
     from .plugin import Outcome, ProbeCall
 
 CHECKS = Path(__file__).resolve().parent / "checks"
 REFERENCE_DIR = Path(os.environ.get("AUTOGRADER_REFERENCE_DIR", KIT_ROOT / "build" / "reference"))
-PRELOAD = ("numpy", "numpy.random", "torch", "torch.nn", "torch.utils.data", "matplotlib.pyplot")
+PRELOAD = ("numpy", "numpy.random", "torch", "torch.nn", "torch.utils.data")
 # pytest runs only the kit's checks: no ini file, no conftest, no cache, no terminal output
 PYTEST_ARGS = [
     "-p",
@@ -78,8 +80,9 @@ def check_set_salt(check_set: str) -> str:
     return "public"
 
 
-def secret_paths(staged: StagedSubmission, extra: list[Path]) -> list[Path]:
-    """What a submission must not see: solutions, hidden checks, expected values, outputs."""
+def secret_paths(extra: list[Path]) -> list[Path]:
+    """What a submission must not see: solutions, hidden checks, expected values, outputs,
+    the kit's history and tests, and (in `extra`) the submissions as handed in."""
     return [
         SOLUTIONS.parent,
         CHECKS / "hidden",
@@ -87,7 +90,6 @@ def secret_paths(staged: StagedSubmission, extra: list[Path]) -> list[Path]:
         KIT_ROOT / "build",
         KIT_ROOT / ".git",
         KIT_ROOT / "tests",
-        staged.source,
         *extra,
     ]
 
@@ -99,8 +101,11 @@ class ProbeRunner:
     pytest starts and collects the checks; the calls go out as soon as they are known.
     """
 
-    def __init__(self, sandbox: Sandbox, store: ReferenceStore, limits: Limits) -> None:
+    def __init__(
+        self, sandbox: Sandbox, subfolder: str, store: ReferenceStore, limits: Limits
+    ) -> None:
         self.sandbox = sandbox
+        self.subfolder = subfolder
         self.store = store
         self.limits = limits
         self.errors: list[str] = []
@@ -117,9 +122,10 @@ class ProbeRunner:
 
     def _run_student(self) -> None:
         try:
-            with self.sandbox as box:
-                calls = self._student_calls.get()
-                replies = box.run_many([(c.probe, c.args, c.timeout) for c in calls])
+            calls = self._student_calls.get()
+            replies = self.sandbox.run_many(
+                [(c.probe, c.args, c.timeout) for c in calls], subfolder=self.subfolder
+            )
             self._student = {call.key: reply for call, reply in zip(calls, replies, strict=True)}
         except Exception as error:  # noqa: BLE001 - reported, never lost
             self.errors.append(f"the sandbox failed: {type(error).__name__}: {error}")
@@ -156,6 +162,11 @@ class ProbeRunner:
                 raise RuntimeError(f"{call.probe} failed on the reference: {reply.error}")
             computed[call.key] = (reply.data, reply.arrays)
         return computed
+
+    def wait(self) -> None:
+        """Let the submission's calls finish (or never start) before the next submission."""
+        self._student_calls.put([])
+        self._student_done.wait()
 
     def student(self, call: ProbeCall) -> Reply:
         self._student_done.wait()
@@ -213,52 +224,95 @@ def _check_files(check_set: str, parts: tuple[Part, ...]) -> list[str]:
     ]
 
 
-def grade(
-    submission: Path,
-    *,
-    public: bool = False,
-    part_numbers: set[int] | None = None,
-    secrets: list[Path] | None = None,
-    limits: Limits | None = None,
-    timeout: float | None = None,
-) -> GradeReport:
-    """Grade one submission; never raises for anything the submission does."""
-    started = time.perf_counter()
-    check_set = "public" if public or not hidden_checks_available() else "hidden"
-    parts = tuple(p for p in load_parts() if part_numbers is None or p.number in part_numbers)
-    limits = limits or Limits()
-    staged = stage(submission)
-    try:
-        store = ReferenceStore(REFERENCE_DIR / f"{check_set}.npz", SOLUTIONS)
-        sandbox = Sandbox(
-            staged.root, secrets=secret_paths(staged, secrets or []), limits=limits, preload=PRELOAD
-        )
-        runner = ProbeRunner(sandbox, store, limits)
-        # pytest is imported only now: the zygote already imports torch in parallel
-        import pytest
+class Grader:
+    """Grades submissions, one after another, with one zygote (one import of torch) for all.
 
-        from .plugin import GradingPlugin
+    The zygote starts importing torch as soon as the Grader is made; pytest starts meanwhile.
+    """
 
-        problems = {p.module: staged.problem(p) for p in parts if staged.problem(p)}
-        plugin = GradingPlugin(
-            runner,
-            check_set_salt(check_set),
-            check_set == "hidden",
-            problems,
-            failure_text,
-            timeout,
+    def __init__(
+        self,
+        *,
+        public: bool = False,
+        part_numbers: set[int] | None = None,
+        secrets: list[Path] | None = None,
+        limits: Limits | None = None,
+        timeout: float | None = None,
+        jobs: int | None = None,
+    ) -> None:
+        self.check_set = "public" if public or not hidden_checks_available() else "hidden"
+        self.parts = tuple(
+            p for p in load_parts() if part_numbers is None or p.number in part_numbers
         )
-        code = pytest.main([*PYTEST_ARGS, *_check_files(check_set, parts)], plugins=[plugin])
-    finally:
-        staged.cleanup()
-    errors = list(runner.errors)
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        errors.append(f"pytest stopped with exit code {int(code)}")
-    errors += [
-        f"{o.check_id}: {o.feedback}" for o in plugin.outcomes.values() if o.status == "error"
-    ]
-    outcomes = sorted(
-        plugin.outcomes.values(), key=lambda o: [int(n) for n in o.check_id.split(".")]
-    )
-    seconds = time.perf_counter() - started
-    return GradeReport(outcomes, parts, check_set, sandbox.isolation, seconds, errors)
+        self.limits = limits or Limits()
+        self.timeout = timeout
+        self.store = ReferenceStore(REFERENCE_DIR / f"{self.check_set}.npz", SOLUTIONS)
+        self.stage_root = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self.stage_root.chmod(0o755)
+        self.sandbox = Sandbox(
+            self.stage_root,
+            secrets=secret_paths([*(secrets or []), self.stage_root]),
+            limits=self.limits,
+            preload=PRELOAD,
+            jobs=jobs,
+        )
+        self._graded = 0
+
+    @property
+    def isolation(self) -> str:
+        return self.sandbox.isolation
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.sandbox.close()
+        shutil.rmtree(self.stage_root, ignore_errors=True)
+
+    def grade(self, submission: Path) -> GradeReport:
+        """Grade one submission; never raises for anything the submission does."""
+        started = time.perf_counter()
+        self._graded += 1
+        subfolder = f"submission{self._graded}"
+        staged = stage(submission, self.stage_root / subfolder)
+        try:
+            runner = ProbeRunner(self.sandbox, subfolder, self.store, self.limits)
+            # pytest is imported only now: the zygote already imports torch in parallel
+            import pytest
+
+            from .plugin import GradingPlugin
+
+            problems = {p.module: staged.problem(p) for p in self.parts if staged.problem(p)}
+            plugin = GradingPlugin(
+                runner,
+                check_set_salt(self.check_set),
+                self.check_set == "hidden",
+                problems,
+                failure_text,
+                self.timeout,
+            )
+            code = pytest.main(
+                [*PYTEST_ARGS, *_check_files(self.check_set, self.parts)], plugins=[plugin]
+            )
+            runner.wait()
+        finally:
+            staged.cleanup()
+        errors = list(runner.errors)
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            errors.append(f"pytest stopped with exit code {int(code)}")
+        errors += [o.feedback for o in plugin.outcomes.values() if o.status == "error"]
+        errors = list(dict.fromkeys(errors))
+        outcomes = sorted(
+            plugin.outcomes.values(), key=lambda o: [int(n) for n in o.check_id.split(".")]
+        )
+        seconds = time.perf_counter() - started
+        return GradeReport(outcomes, self.parts, self.check_set, self.isolation, seconds, errors)
+
+
+def grade(submission: Path, **options: object) -> GradeReport:
+    """Grade one submission (see Grader for the options)."""
+    with Grader(secrets=[submission.resolve()], **options) as grader:
+        return grader.grade(submission)

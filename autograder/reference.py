@@ -42,9 +42,15 @@ class ReferenceStore:
         self.path = path
         self.solutions = solutions if solutions is not None and solutions.is_dir() else None
         self.fingerprint = fingerprint(self.solutions) if self.solutions else None
+        self._loaded: dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]] | None = None
 
     def load(self) -> dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]]:
         """Return {call key: (data, arrays)}; empty when missing, unreadable or stale."""
+        if self._loaded is None:
+            self._loaded = self._read()
+        return dict(self._loaded)
+
+    def _read(self) -> dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]]:
         try:
             with np.load(self.path, allow_pickle=False) as archive:
                 meta = json.loads(archive[META].tobytes().decode())
@@ -61,6 +67,7 @@ class ReferenceStore:
 
     def save(self, results: dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]]) -> None:
         """Write all results atomically (a concurrent reader sees the old or the new file)."""
+        self._loaded = dict(results)
         meta = {
             "fingerprint": self.fingerprint,
             "calls": {key: data for key, (data, _) in results.items()},

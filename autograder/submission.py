@@ -71,10 +71,16 @@ def _read_regular_file(path: Path) -> bytes:
         os.close(fd)
 
 
-def stage(submission: Path, parts: tuple[Part, ...] | None = None) -> StagedSubmission:
-    """Copy the submission's part files into a fresh folder readable by the sandbox user."""
+def stage(
+    submission: Path, root: Path | None = None, parts: tuple[Part, ...] | None = None
+) -> StagedSubmission:
+    """Copy the submission's part files into a fresh folder (`root`, made here) readable by
+    the sandbox user."""
     folder = find_package_folder(submission)
-    root = Path(tempfile.mkdtemp(prefix="autograder-submission-"))
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="autograder-submission-"))
+    else:
+        root.mkdir()
     staged = StagedSubmission(root=root, source=folder)
     package = staged.package
     package.mkdir()
