@@ -233,9 +233,13 @@ def expect_curve(
     ]
     if any(matches(got, candidate, rtol=rtol) for candidate in candidates):
         return
-    for name, message in mistakes.items():
-        if matches(got, want.result[f"{want.path}.mistake.{name}"], rtol=rtol):
-            fail(f"{call}: the loss curve matches {message}")
+    named = [
+        message
+        for name, message in mistakes.items()
+        if matches(got, want.result[f"{want.path}.mistake.{name}"], rtol=rtol)
+    ]
+    if named:
+        fail(f"{call}: the loss curve matches {' Or it matches '.join(named)}")
     expect_numbers(
         got.numbers, want.numbers, f"{call} (the loss of each epoch)", rtol=rtol, atol=1e-6
     )
@@ -255,6 +259,23 @@ def accuracy_of(probabilities: Value, labels: np.ndarray, call: str) -> float:
 def same_numbers(a: Value, b: Value) -> bool:
     """Whether two described values hold exactly the same numbers."""
     return a.numbers is not None and b.numbers is not None and np.array_equal(a.numbers, b.numbers)
+
+
+def expect_signature(got: Result, want: Result, function: str) -> None:
+    """Parameter names and defaults as the contract has them."""
+    mine, theirs = got.fact("signature", "value"), want.fact("signature", "value")
+    if mine == theirs:
+        return
+    written = ", ".join(name + (f"={default}" if default else "") for name, default in theirs)
+    for (name, default), (expected_name, expected_default) in zip(mine, theirs, strict=False):
+        if (name, default) != (expected_name, expected_default):
+            got_text = name + (f"={default}" if default else "")
+            want_text = expected_name + (f"={expected_default}" if expected_default else "")
+            fail(
+                f"{function} has the parameter {got_text} where {want_text} is expected: "
+                f"keep the signature {function}({written})."
+            )
+    fail(f"{function} should be {function}({written}).")
 
 
 def expect_trained(got: Result, want: Result, labels: np.ndarray, call: str, margin: float) -> None:

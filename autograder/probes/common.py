@@ -9,6 +9,7 @@ the reference's; nothing of the student's objects ever leaves the sandbox.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 import sys
 import types
@@ -146,8 +147,28 @@ class Description(dict):
         return self
 
 
+NUMBER_KINDS = {
+    int: "int",
+    float: "float",
+    bool: "bool",
+    np.integer: "int",
+    np.floating: "float",
+    np.bool_: "bool",
+}
+
+
+def _number_kind(value: Any) -> str | None:
+    """ "int", "float" or "bool" for Python and NumPy scalars (not tensors), else None."""
+    if type(value) in (int, float, bool):
+        return type(value).__name__
+    for kind in (np.bool_, np.integer, np.floating):
+        if isinstance(value, kind):
+            return NUMBER_KINDS[kind]
+    return None
+
+
 def _is_number(value: Any) -> bool:
-    return type(value) in (int, float, bool)
+    return _number_kind(value) is not None
 
 
 def _facts(value: Any) -> dict[str, Any]:
@@ -172,7 +193,7 @@ def _facts(value: Any) -> dict[str, Any]:
     if _is_number(value):
         number = float(value)
         return {
-            "kind": type(value).__name__,
+            "kind": _number_kind(value),
             "type": type(value).__name__,
             "value": number if math.isfinite(number) else repr(number),
         }
@@ -200,6 +221,15 @@ def _numbers(value: np.ndarray | torch.Tensor) -> np.ndarray:
             value = value.float()
         return value.numpy().copy()
     return np.array(value, copy=True)
+
+
+def signature(function: Callable[..., Any]) -> list[list[str]]:
+    """[name, repr(default) or ""] for every parameter: to compare with the contract."""
+    parameters = inspect.signature(function).parameters.values()
+    return [
+        [p.name, "" if p.default is inspect.Parameter.empty else repr(p.default)]
+        for p in parameters
+    ]
 
 
 def run_cases(function: Callable[..., Any], cases: list[tuple[str, tuple]]) -> Description:

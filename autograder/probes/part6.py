@@ -7,7 +7,15 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .common import Description, grader_model, known_mistakes, load_part, moons, rng
+from .common import (
+    Description,
+    grader_model,
+    known_mistakes,
+    load_part,
+    moons,
+    rng,
+    signature,
+)
 from .part5 import _losses_of, _model_of
 
 MODULE = "part6_minibatch"
@@ -98,12 +106,12 @@ class _LoaderSpy:
         return DataLoader(*args, **kwargs)
 
 
-def fit_minibatch(seed: int, X_test: list, hidden: bool = False) -> Description:
+def fit_minibatch(seed: int, X_test: list, epochs: int, hidden: bool = False) -> Description:
     """End to end with mini-batches; probabilities on the grader's held-out points."""
     part = load_part(MODULE, DataLoader=_LoaderSpy)
     X, y = moons(1000, seed)
-    out = Description()
-    result = part.fit_minibatch(X, y, seed=seed)
+    out = Description().fact("signature", value=signature(part.fit_minibatch))
+    result = part.fit_minibatch(X, y, epochs=epochs, seed=seed)
     out.add("result", result)
     out.fact("loader", shuffled=list(_LoaderSpy.created))
     model = _model_of(result)
