@@ -8,11 +8,15 @@ STAMP := $(VENV)/.installed
 export OMP_NUM_THREADS := 1
 export MPLBACKEND := Agg
 
+SUBMISSION ?= assignments
+RESULTS ?= build/results.json
+PART ?=
+
 .DEFAULT_GOAL := help
-.PHONY: help test lint format assignments clean
+.PHONY: help grade check test lint format assignments calibrate sandbox-tools clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
@@ -22,7 +26,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-test: $(STAMP) ## run the kit's own tests
+grade: $(STAMP) sandbox-tools ## grade SUBMISSION (default: assignments) with the hidden checks, write RESULTS
+	$(BIN)/python -m autograder grade $(SUBMISSION) --results $(RESULTS)
+
+check: $(STAMP) ## run the public checks on SUBMISSION (default: assignments); PART=N for one part
+	$(BIN)/python -m autograder grade $(SUBMISSION) --public $(if $(PART),--part $(PART))
+
+test: $(STAMP) sandbox-tools ## run the kit's own tests
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## check style with ruff
@@ -35,6 +45,19 @@ format: $(STAMP) ## reformat the code with ruff
 
 assignments: $(STAMP) ## regenerate the student stubs from solutions/
 	$(BIN)/python -m autograder assignments
+
+calibrate: $(STAMP) ## re-measure the accuracy margins of the fit checks (50 seeds, minutes)
+	$(BIN)/python -m autograder.calibrate
+
+sandbox-tools: ## install bubblewrap (bwrap) with apt-get when it is missing and we are root
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing bubblewrap"; \
+	    apt-get install -y -qq bubblewrap >/dev/null 2>&1 \
+	      || { apt-get update -qq >/dev/null && apt-get install -y -qq bubblewrap >/dev/null; }; \
+	  else \
+	    echo "note: bubblewrap is not installed; the grader isolates without it where it can"; \
+	  fi; }
 
 clean: ## remove the environment, builds and caches
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache *.egg-info
