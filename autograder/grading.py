@@ -68,6 +68,15 @@ class GradeReport:
         return self.isolation != "none"
 
 
+def reference_path(check_set: str) -> Path:
+    """Where the expected values of a check set are kept: build/reference/<set>.npz next to
+    solutions/; a copy of the kit without solutions/ (a student bundle) ships them as
+    autograder/checks/<set>/expected.npz, used as they are."""
+    if SOLUTIONS.is_dir():
+        return REFERENCE_DIR / f"{check_set}.npz"
+    return CHECKS / check_set / "expected.npz"
+
+
 def hidden_checks_available() -> bool:
     return (CHECKS / "hidden" / "__init__.py").is_file()
 
@@ -86,6 +95,7 @@ def secret_paths(extra: list[Path]) -> list[Path]:
     return [
         SOLUTIONS.parent,
         CHECKS / "hidden",
+        CHECKS / "public" / "expected.npz",
         REFERENCE_DIR,
         KIT_ROOT / "build",
         KIT_ROOT / ".git",
@@ -246,7 +256,7 @@ class Grader:
         )
         self.limits = limits or Limits()
         self.timeout = timeout
-        self.store = ReferenceStore(REFERENCE_DIR / f"{self.check_set}.npz", SOLUTIONS)
+        self.store = ReferenceStore(reference_path(self.check_set), SOLUTIONS)
         self.stage_root = Path(tempfile.mkdtemp(prefix="autograder-"))
         self.stage_root.chmod(0o755)
         self.sandbox = Sandbox(
