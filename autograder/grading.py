@@ -14,15 +14,17 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .manifest import Part, load_parts
+from .protocol import PROBE_MARK
 from .reference import ReferenceStore
 from .sandbox import Limits, Reply, Sandbox
 from .stubs import KIT_ROOT, SOLUTIONS
-from .submission import stage
+from .submission import StagedSubmission, stage
 
 if TYPE_CHECKING:
     from .plugin import Outcome, ProbeCall
@@ -54,6 +56,8 @@ class GradeReport:
     isolation: str
     seconds: float
     grader_errors: list[str] = field(default_factory=list)
+    # per check id: the submission's and the reference's probe results (for pictures)
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -122,21 +126,47 @@ class ProbeRunner:
         self._student: dict[str, Reply] = {}
         self._reference: dict[str, Reply] = {}
         self._student_calls: queue.Queue[list[ProbeCall]] = queue.Queue()
+        self._submitted = False
         self._student_done = threading.Event()
         self._reference_done = threading.Event()
         threading.Thread(target=self._run_student, daemon=True).start()
 
     def submit(self, calls: list[ProbeCall], reference_calls: list[ProbeCall]) -> None:
+        """Send the calls out (once: a runner whose calls were sent ahead ignores the rest)."""
+        if self._submitted:
+            return
+        self._submitted = True
         self._student_calls.put(calls)
         threading.Thread(target=self._run_reference, args=(reference_calls,), daemon=True).start()
 
     def _run_student(self) -> None:
+        """One worker per part runs that part's probes; if a part's worker crashes or times
+        out, each of its probes runs again in a worker of its own, so that the fault costs
+        only the checks it breaks."""
         try:
             calls = self._student_calls.get()
+            bundles = _bundles(calls)
             replies = self.sandbox.run_many(
-                [(c.probe, c.args, c.timeout) for c in calls], subfolder=self.subfolder
+                [
+                    (
+                        BUNDLE,
+                        {"calls": [[c.probe, c.args] for c in bundle]},
+                        _bundle_timeout(bundle),
+                    )
+                    for bundle in bundles
+                ],
+                subfolder=self.subfolder,
             )
-            self._student = {call.key: reply for call, reply in zip(calls, replies, strict=True)}
+            retry = []
+            for bundle, reply in zip(bundles, replies, strict=True):
+                if reply.status == "ok":
+                    self._student.update(_unbundle(bundle, reply))
+                else:
+                    retry += bundle
+            replies = self.sandbox.run_many(
+                [(c.probe, c.args, c.timeout) for c in retry], subfolder=self.subfolder
+            )
+            self._student.update({c.key: reply for c, reply in zip(retry, replies, strict=True)})
         except Exception as error:  # noqa: BLE001 - reported, never lost
             self.errors.append(f"the sandbox failed: {type(error).__name__}: {error}")
         finally:
@@ -175,6 +205,7 @@ class ProbeRunner:
 
     def wait(self) -> None:
         """Let the submission's calls finish (or never start) before the next submission."""
+        self._submitted = True
         self._student_calls.put([])
         self._student_done.wait()
 
@@ -185,6 +216,57 @@ class ProbeRunner:
     def reference(self, call: ProbeCall) -> Reply:
         self._reference_done.wait()
         return self._reference.get(call.key) or _failed_reply("; ".join(self.errors))
+
+
+BUNDLE = "autograder.probes.bundle:run"
+TRAINING_TIMEOUT = 60.0
+
+
+def _bundles(calls: list[ProbeCall]) -> list[list[ProbeCall]]:
+    """The calls grouped by part; the groups with training (long timeouts) go first."""
+    groups: dict[str, list[ProbeCall]] = {}
+    for call in calls:
+        # a training check (a long timeout) gets a worker of its own, to run beside the rest
+        group = call.key if call.timeout >= TRAINING_TIMEOUT else call.module
+        groups.setdefault(group, []).append(call)
+    return sorted(groups.values(), key=lambda group: (-max(c.timeout for c in group), -len(group)))
+
+
+def _bundle_timeout(bundle: list[ProbeCall]) -> float:
+    """Long enough for the slowest probe and then some; a hang is retried probe by probe."""
+    return 1.5 * max(call.timeout for call in bundle)
+
+
+_MARK = re.compile(re.escape(PROBE_MARK) + r"(\d+)\n")
+
+
+def _outputs(text: str) -> dict[int, str]:
+    """A bundle's printed output, split at the markers before each probe. (A marker lost in
+    the middle of a long output leaves that probe's share unknown: empty.)"""
+    pieces = _MARK.split(text)
+    return {int(index): piece for index, piece in zip(pieces[1::2], pieces[2::2], strict=True)}
+
+
+def _unbundle(bundle: list[ProbeCall], reply: Reply) -> dict[str, Reply]:
+    """Split a bundle's reply into one reply per call."""
+    replies = {}
+    outputs = _outputs(reply.output)
+    for index, call in enumerate(bundle):
+        prefix = f"{index}|"
+        data = {k[len(prefix) :]: v for k, v in reply.data.items() if k.startswith(prefix)}
+        arrays = {k[len(prefix) :]: v for k, v in reply.arrays.items() if k.startswith(prefix)}
+        output = outputs.get(index, "")
+        error = data.pop("!error", None)
+        status = "ok" if error is None else "error"
+        replies[call.key] = Reply(
+            status=status,
+            data=data,
+            arrays=arrays,
+            error=error,
+            output=output,
+            seconds=reply.seconds,
+        )
+    return replies
 
 
 def _ok_reply(data: dict, arrays: dict) -> Reply:
@@ -267,6 +349,7 @@ class Grader:
             jobs=jobs,
         )
         self._graded = 0
+        self._calls: list[ProbeCall] | None = None
 
     @property
     def isolation(self) -> str:
@@ -284,23 +367,46 @@ class Grader:
 
     def grade(self, submission: Path) -> GradeReport:
         """Grade one submission; never raises for anything the submission does."""
+        return self._finish(self._prepare(submission))
+
+    def grade_many(self, submissions: Iterable[Path]) -> Iterator[tuple[Path, GradeReport]]:
+        """Grade submissions in order; the probes of the next one run while the checks of
+        the current one are evaluated (after the first, the calls are known in advance)."""
+        pending: _Pending | None = None
+        for submission in submissions:
+            upcoming = self._prepare(submission)
+            if pending is not None:
+                yield pending.submission, self._finish(pending)
+            pending = upcoming
+        if pending is not None:
+            yield pending.submission, self._finish(pending)
+
+    def _prepare(self, submission: Path) -> _Pending:
+        """Stage a submission and, when the calls are known, send its probes out now."""
         started = time.perf_counter()
         self._graded += 1
         subfolder = f"submission{self._graded}"
         staged = stage(submission, self.stage_root / subfolder)
+        runner = ProbeRunner(self.sandbox, subfolder, self.store, self.limits)
+        problems = {p.module: staged.problem(p) for p in self.parts if staged.problem(p)}
+        if self._calls is not None:
+            runner.submit([c for c in self._calls if c.module not in problems], self._calls)
+        return _Pending(submission, staged, runner, problems, started)
+
+    def _finish(self, pending: _Pending) -> GradeReport:
+        """Run the checks of a prepared submission and collect the outcomes."""
+        # pytest is imported only now: the zygote already imports torch in parallel
+        import pytest
+
+        from .plugin import GradingPlugin
+
+        runner = pending.runner
         try:
-            runner = ProbeRunner(self.sandbox, subfolder, self.store, self.limits)
-            # pytest is imported only now: the zygote already imports torch in parallel
-            import pytest
-
-            from .plugin import GradingPlugin
-
-            problems = {p.module: staged.problem(p) for p in self.parts if staged.problem(p)}
             plugin = GradingPlugin(
                 runner,
                 check_set_salt(self.check_set),
                 self.check_set == "hidden",
-                problems,
+                pending.problems,
                 failure_text,
                 self.timeout,
             )
@@ -309,7 +415,9 @@ class Grader:
             )
             runner.wait()
         finally:
-            staged.cleanup()
+            pending.staged.cleanup()
+        if self._calls is None and plugin.calls:
+            self._calls = plugin.submitted
         errors = list(runner.errors)
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             errors.append(f"pytest stopped with exit code {int(code)}")
@@ -318,8 +426,21 @@ class Grader:
         outcomes = sorted(
             plugin.outcomes.values(), key=lambda o: [int(n) for n in o.check_id.split(".")]
         )
-        seconds = time.perf_counter() - started
-        return GradeReport(outcomes, self.parts, self.check_set, self.isolation, seconds, errors)
+        seconds = time.perf_counter() - pending.started
+        return GradeReport(
+            outcomes, self.parts, self.check_set, self.isolation, seconds, errors, plugin.evidence
+        )
+
+
+@dataclass
+class _Pending:
+    """A staged submission whose probes may already be running."""
+
+    submission: Path
+    staged: StagedSubmission
+    runner: ProbeRunner
+    problems: dict[str, str]
+    started: float
 
 
 def grade(submission: Path, **options: object) -> GradeReport:

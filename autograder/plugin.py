@@ -146,6 +146,8 @@ class GradingPlugin:
         self.calls: dict[str, ProbeCall] = {}
         self.outcomes: dict[str, Outcome] = {}
         self.held_out_labels: dict[str, np.ndarray] = {}
+        self.submitted: list[ProbeCall] = []
+        self.evidence: dict[str, dict[str, Any]] = {}
         self.points = check_points()
 
     @staticmethod
@@ -179,8 +181,9 @@ class GradingPlugin:
                 mark.kwargs["probe"], args, timeout, mark.kwargs["diagnose"]
             )
         # the slowest probes (the longest timeouts: training) go first, so none ends last alone
-        calls = sorted(self.calls.values(), key=lambda call: -call.timeout)
-        self.runner.submit([c for c in calls if c.module not in self.problems], calls)
+        self.submitted = sorted(self.calls.values(), key=lambda call: -call.timeout)
+        calls = [c for c in self.submitted if c.module not in self.problems]
+        self.runner.submit(calls, self.submitted)
 
     def _call(self, request: pytest.FixtureRequest) -> ProbeCall:
         return self.calls[self._check_id(request.node)]
@@ -191,7 +194,10 @@ class GradingPlugin:
         reply = self.runner.reference(self._call(request))
         if reply.status != "ok":
             raise ReferenceBroken(f"the reference failed its own probe: {reply.error}")
-        return Result(reply.data, reply.arrays)
+        result = Result(reply.data, reply.arrays)
+        check_id = self._check_id(request.node)
+        self.evidence[check_id] = {"want": result, "labels": self.held_out_labels.get(check_id)}
+        return result
 
     @pytest.fixture
     def labels(self, request: pytest.FixtureRequest) -> np.ndarray:
@@ -211,7 +217,9 @@ class GradingPlugin:
             status, message = self.failure_text(reply, call.probe.rsplit(":", 1)[1])
             request.node.stash[_STATUS] = status
             raise CheckFailed(message)
-        return Result(reply.data, reply.arrays)
+        result = Result(reply.data, reply.arrays)
+        self.evidence[self._check_id(request.node)]["got"] = result
+        return result
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):

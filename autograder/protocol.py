@@ -11,6 +11,9 @@ import zipfile
 
 import numpy as np
 
+# printed before each probe of a bundle (autograder.probes.bundle), so that the grader can
+# split the bundle's output by probe
+PROBE_MARK = "\x1eautograder-probe "
 MAGIC = b"AGFRAME1"
 _PREFIX = struct.Struct(">8sQQ")  # magic, JSON length, npz length
 PREFIX_SIZE = _PREFIX.size

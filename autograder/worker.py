@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import importlib
 import json
 import os
@@ -23,6 +24,7 @@ import numpy as np
 from autograder import isolation, protocol
 
 PROBES = "autograder.probes"
+BUNDLE = "autograder.probes.bundle:run"
 REPLY_FD = 3  # the child's end of its reply pipe, after _redirect
 REPLY_LOST = 71  # exit status of a child whose reply pipe was closed or replaced
 _ALL_FDS = 1 << 30
@@ -178,7 +180,8 @@ class Zygote:
                 kill(job.pid, sig)
 
     def _start(self, request: dict) -> None:
-        _import_for(request["probe"])
+        for probe in [request["probe"], *_bundled(request)]:
+            _import_for(probe)
         reply_r, reply_w = os.pipe()
         output_r, output_w = os.pipe()
         started = time.monotonic()
@@ -391,7 +394,7 @@ def _safe_text(render: Callable[[], str], limit: int) -> str:
         return f"<unprintable: {type(exc).__name__}>"
 
 
-def _error_header(exc: BaseException) -> dict:
+def error_reply(exc: BaseException) -> dict:
     """Type name, bounded message and traceback: str() of an exception may raise or be huge."""
     try:  # the class's own name, even if a metaclass overrides __name__
         kind = type.__dict__["__name__"].__get__(type(exc))
@@ -433,7 +436,7 @@ def _run_probe(probe: str, args: dict, package: str, limits: dict) -> NoReturn:
         frame = encode({"status": "ok", "data": data}, arrays, **sizes)
     except BaseException as exc:
         try:
-            frame = encode(_error_header(exc), **sizes)
+            frame = encode(error_reply(exc), **sizes)
         except BaseException:
             frame = fallback
     for stream in streams:
@@ -478,6 +481,18 @@ def _preload(names: list[str]) -> None:
         torch.ones(4, 4) @ torch.ones(4, 4)
 
 
+def _bundled(request: dict) -> list[str]:
+    """The probes a bundle request runs (autograder.probes.bundle), else nothing."""
+    if request["probe"] != BUNDLE:
+        return []
+    calls = request["args"].get("calls")
+    return (
+        [call[0] for call in calls if isinstance(call, list) and call and isinstance(call[0], str)]
+        if isinstance(calls, list)
+        else []
+    )
+
+
 def _import_for(probe: str) -> None:
     """Import, once and in the zygote, the heavy modules a probe's module asks for in
     ZYGOTE_IMPORTS (matplotlib for the plots): later children of any submission share them,
@@ -488,6 +503,7 @@ def _import_for(probe: str) -> None:
             importlib.import_module(name)
         except Exception:  # the child will meet the same error and report it
             traceback.print_exc()
+        gc.freeze()
 
 
 def _import_probes() -> dict[str, str]:
@@ -511,6 +527,9 @@ def main(argv: list[str]) -> int:
     config = json.loads(argv[1])
     _preload(config["preload"])
     errors = _import_probes()
+    # Children share the zygote's memory until they write to it; a garbage collection in a
+    # child would walk (and so copy) every object torch made. Frozen objects are never walked.
+    gc.freeze()
     zygote = Zygote(config)
     protocol.write_message(config["reply_fd"], {"ready": True, "probe_errors": errors})
     zygote.serve()
