@@ -26,12 +26,13 @@ def grade_all(
     """Grade every student not graded yet (all with force); yield (name, report or None if
     it was already graded). Writes OUT/<student>/results.json."""
     secrets = [submissions.resolve(), out.resolve()]
+    todo = []
+    for folder in students(submissions):
+        if (out / folder.name / "results.json").exists() and not force:
+            yield folder.name, None
+        else:
+            todo.append(folder)
     with Grader(secrets=secrets, public=public, jobs=jobs, timeout=timeout) as grader:
-        for folder in students(submissions):
-            results = out / folder.name / "results.json"
-            if results.exists() and not force:
-                yield folder.name, None
-                continue
-            report = grader.grade(folder)
-            write_results(results, report)
+        for folder, report in grader.grade_many(todo):
+            write_results(out / folder.name / "results.json", report)
             yield folder.name, report
