@@ -112,8 +112,8 @@ def fit(seed: int, X_test: list, hidden: bool = False) -> Description:
     if model is not None:
         with torch.no_grad():
             out.add("test_proba", model(torch.tensor(X_test, dtype=torch.float32)))
-    out.add("repeat_a", _losses_of(function(X, y, epochs=3, seed=seed + 1)))
-    out.add("repeat_b", _losses_of(function(X, y, epochs=3, seed=seed + 1)))
+    out.add("repeat_a", _losses_of(function(X, y, epochs=2, seed=seed + 1)))
+    out.add("repeat_b", _losses_of(function(X, y, epochs=2, seed=seed + 1)))
     small = _model_of(function(X, y, epochs=1, hidden_size=5, seed=seed))
     widths = [m.out_features for m in small.modules() if isinstance(m, nn.Linear)] if small else []
     out.fact("hidden_size_5", first_layer=widths[0] if widths else None)

@@ -97,7 +97,6 @@ def plot_decision_boundary(seed: int, hidden: bool = False) -> Description:
         )
         if axes is None:
             continue
-        axes.figure.canvas.draw()
         _describe_picture(out, f"case{index}", axes)
     plt.close("all")
     return out
@@ -110,6 +109,7 @@ def _describe_picture(out: Description, path: str, axes: object) -> None:
         kind = type(collection).__name__
         points = np.asarray(collection.get_offsets())
         if kind == "PathCollection" and points.ndim == 2 and len(points):
+            collection.update_scalarmappable()  # colours from c=… without drawing the figure
             faces = np.asarray(collection.get_facecolors())
             if len(faces) == 1:
                 faces = np.repeat(faces, len(points), axis=0)

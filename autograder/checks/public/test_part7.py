@@ -6,7 +6,7 @@ from autograder.expect import Result, close_to, compare_cases, fail
 from autograder.plugin import check
 
 
-@check("7.1", "part7.decision_grid")
+@check("7.1", "part7.decision_grid", timeout=30)
 def test_decision_grid(got: Result, want: Result) -> None:
     """decision_grid: an xy meshgrid over the widened box of X and the model's probability."""
     for case in want.cases():
@@ -35,7 +35,7 @@ def test_decision_grid(got: Result, want: Result) -> None:
     compare_cases(got, want, "decision_grid", rtol=1e-5, atol=1e-6)
 
 
-@check("7.2", "part7.plot_decision_boundary")
+@check("7.2", "part7.plot_decision_boundary", timeout=30)
 def test_plot_decision_boundary(got: Result, want: Result) -> None:
     """plot_decision_boundary: the plane coloured by class, every point coloured by its label."""
     X, y = want["X"].numbers, want["y"].numbers
