@@ -45,7 +45,10 @@ def _grade(args: argparse.Namespace) -> int:
         return EXIT_BAD_ARGUMENT
     try:
         report = grade(
-            args.submission, public=args.public, part_numbers=set(args.part or []) or None
+            args.submission,
+            public=args.public,
+            part_numbers=set(args.part or []) or None,
+            timeout=args.timeout,
         )
     except Exception as error:  # noqa: BLE001 - a broken grader still leaves a result
         traceback.print_exc()

@@ -93,7 +93,7 @@ def test_hostile_submission_earns_nothing_and_leaves_nothing(tmp_path: Path, cas
     assert graded.returncode == 0, graded.stderr[-2000:]
     assert graded.results["score"] == 0, graded.stdout
     assert graded.results["max_score"] > 0
-    assert time.monotonic() - started < 120
+    assert time.monotonic() - started < 60, "the --timeout cap was not honoured"
     assert {path: _digest(path) for path in GUARDED} == before, "a grader file was changed"
     assert listener.received == [], "the submission reached the host's network"
     from autograder.checks.hidden import SEED_SALT
