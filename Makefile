@@ -13,7 +13,7 @@ RESULTS ?= build/results.json
 PART ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help grade check test lint format assignments calibrate sandbox-tools clean
+.PHONY: help grade check test lint format assignments bench calibrate sandbox-tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ format: $(STAMP) ## reformat the code with ruff
 
 assignments: $(STAMP) ## regenerate the student stubs from solutions/
 	$(BIN)/python -m autograder assignments
+
+bench: $(STAMP) sandbox-tools ## time grading against `python -c "import torch"` (build/bench.json, .png)
+	$(BIN)/python bench/bench.py
 
 calibrate: $(STAMP) ## re-measure the accuracy margins of the fit checks (50 seeds, minutes)
 	$(BIN)/python -m autograder.calibrate
