@@ -57,6 +57,16 @@ def test_stubs_score_zero_with_not_started(tmp_path: Path) -> None:
     assert "not started" in graded.stdout
 
 
+@pytest.mark.parametrize("base", [SOLUTIONS, ASSIGNMENTS], ids=["reference", "stubs"])
+def test_public_checks_pass_the_reference_and_fail_the_stubs(tmp_path: Path, base: Path) -> None:
+    """The public set (what students run) is held to the same standard as the hidden one."""
+    graded = grade(make_submission(tmp_path / "s", base=base), tmp_path / "r.json", "--public")
+    results = graded.results
+    assert results["extra_data"]["check_set"] == "public"
+    assert len(results["tests"]) == len(ALL_CHECKS)
+    assert results["score"] == (results["max_score"] if base == SOLUTIONS else 0), graded.stdout
+
+
 @pytest.mark.parametrize("layout", ["package", "flat"])
 def test_every_submission_layout_is_graded(tmp_path: Path, layout: str) -> None:
     """The package folder itself, or a flat folder of part files (a Gradescope upload)."""
@@ -131,11 +141,11 @@ def test_results_stay_small_whatever_the_submission_prints(tmp_path: Path) -> No
 def test_grades_are_the_same_on_every_run(tmp_path: Path, reference_graded) -> None:
     buggy = (SOLUTIONS / "part2_layers.py").read_text().replace("torch.tanh(x)", "torch.relu(x)")
     submission = make_submission(tmp_path / "s", replace={"part2_layers": buggy})
-    runs = [grade(submission, tmp_path / f"r{k}.json").results for k in range(2)]
+    runs = [grade(submission, tmp_path / f"r{k}.json").results for k in range(3)]
     for results in runs:
         results.pop("execution_time")
         results["output"] = results["output"].split(" in ")[0]
-    assert runs[0] == runs[1]
+    assert runs[0] == runs[1] == runs[2]
     assert runs[0]["score"] < runs[0]["max_score"]
 
 
