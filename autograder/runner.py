@@ -1,0 +1,194 @@
+"""Run a submission's probe calls in the sandbox, and the reference's in a trusted worker.
+
+The submission's calls go out in bundles, one worker per part (training probes in workers of
+their own); a bundle that crashes or times out is run again one probe per worker, so that a
+fault costs only the checks it breaks. The reference's results come from the store when it
+has them, else from a trusted worker, and are kept for the next time.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from typing import TYPE_CHECKING
+
+from .protocol import PROBE_MARK
+from .reference import ReferenceStore
+from .sandbox import Limits, Reply, Sandbox
+
+if TYPE_CHECKING:
+    from .plugin import ProbeCall
+
+PRELOAD = ("numpy", "numpy.random", "torch", "torch.nn", "torch.utils.data")
+
+
+class ProbeRunner:
+    """Runs every probe call on the submission and on the reference, in the background.
+
+    The submission's zygote starts (importing torch) as soon as the runner is created, while
+    pytest starts and collects the checks; the calls go out as soon as they are known.
+    """
+
+    def __init__(
+        self, sandbox: Sandbox, subfolder: str, store: ReferenceStore, limits: Limits
+    ) -> None:
+        self.sandbox = sandbox
+        self.subfolder = subfolder
+        self.store = store
+        self.limits = limits
+        self.errors: list[str] = []
+        self._student: dict[str, Reply] = {}
+        self._reference: dict[str, Reply] = {}
+        self._student_calls: queue.Queue[list[ProbeCall]] = queue.Queue()
+        self._submitted = False
+        self._student_done = threading.Event()
+        self._reference_done = threading.Event()
+        threading.Thread(target=self._run_student, daemon=True).start()
+
+    def submit(self, calls: list[ProbeCall], reference_calls: list[ProbeCall]) -> None:
+        """Send the calls out (once: a runner whose calls were sent ahead ignores the rest)."""
+        if self._submitted:
+            return
+        self._submitted = True
+        self._student_calls.put(calls)
+        threading.Thread(target=self._run_reference, args=(reference_calls,), daemon=True).start()
+
+    def _run_student(self) -> None:
+        """One worker per part runs that part's probes; if a part's worker crashes or times
+        out, each of its probes runs again in a worker of its own, so that the fault costs
+        only the checks it breaks."""
+        try:
+            calls = self._student_calls.get()
+            bundles = _bundles(calls)
+            replies = self.sandbox.run_many(
+                [
+                    (
+                        BUNDLE,
+                        {"calls": [[c.probe, c.args] for c in bundle]},
+                        _bundle_timeout(bundle),
+                    )
+                    for bundle in bundles
+                ],
+                subfolder=self.subfolder,
+            )
+            retry = []
+            for bundle, reply in zip(bundles, replies, strict=True):
+                if reply.status == "ok":
+                    self._student.update(_unbundle(bundle, reply))
+                else:
+                    retry += bundle
+            replies = self.sandbox.run_many(
+                [(c.probe, c.args, c.timeout) for c in retry], subfolder=self.subfolder
+            )
+            self._student.update({c.key: reply for c, reply in zip(retry, replies, strict=True)})
+        except Exception as error:  # noqa: BLE001 - reported, never lost
+            self.errors.append(f"the sandbox failed: {type(error).__name__}: {error}")
+        finally:
+            self._student_done.set()
+
+    def _run_reference(self, calls: list[ProbeCall]) -> None:
+        try:
+            stored = self.store.load()
+            missing = [call for call in calls if call.key not in stored]
+            if missing:
+                stored.update(self._compute_reference(missing))
+                self.store.save(stored)
+            self._reference = {call.key: _ok_reply(*stored[call.key]) for call in calls}
+        except Exception as error:  # noqa: BLE001 - reported, never lost
+            self.errors.append(f"the reference could not be computed: {error}")
+        finally:
+            self._reference_done.set()
+
+    def _compute_reference(self, calls: list[ProbeCall]) -> dict[str, tuple[dict, dict]]:
+        if self.store.solutions is None:
+            raise RuntimeError("no expected values for these checks and no solutions/")
+        package_root = self.store.solutions.parent
+        with Sandbox(package_root, trusted=True, limits=self.limits, preload=PRELOAD) as box:
+            replies = box.run_many(
+                [
+                    (c.probe, {**c.args, "diagnose": True} if c.diagnose else c.args, c.timeout)
+                    for c in calls
+                ]
+            )
+        computed = {}
+        for call, reply in zip(calls, replies, strict=True):
+            if reply.status != "ok":
+                raise RuntimeError(f"{call.probe} failed on the reference: {reply.error}")
+            computed[call.key] = (reply.data, reply.arrays)
+        return computed
+
+    def wait(self) -> None:
+        """Let the submission's calls finish (or never start) before the next submission."""
+        self._submitted = True
+        self._student_calls.put([])
+        self._student_done.wait()
+
+    def student(self, call: ProbeCall) -> Reply:
+        self._student_done.wait()
+        return self._student.get(call.key) or _failed_reply("; ".join(self.errors))
+
+    def reference(self, call: ProbeCall) -> Reply:
+        self._reference_done.wait()
+        return self._reference.get(call.key) or _failed_reply("; ".join(self.errors))
+
+
+BUNDLE = "autograder.probes.bundle:run"
+TRAINING_TIMEOUT = 60.0
+
+
+def _bundles(calls: list[ProbeCall]) -> list[list[ProbeCall]]:
+    """The calls grouped by part; the groups with training (long timeouts) go first."""
+    groups: dict[str, list[ProbeCall]] = {}
+    for call in calls:
+        # a training check (a long timeout) gets a worker of its own, to run beside the rest
+        group = call.key if call.timeout >= TRAINING_TIMEOUT else call.module
+        groups.setdefault(group, []).append(call)
+    return sorted(groups.values(), key=lambda group: (-max(c.timeout for c in group), -len(group)))
+
+
+def _bundle_timeout(bundle: list[ProbeCall]) -> float:
+    """Long enough for the slowest probe and then some; a hang is retried probe by probe."""
+    return 1.5 * max(call.timeout for call in bundle)
+
+
+_MARK = re.compile(re.escape(PROBE_MARK) + r"(\d+)\n")
+
+
+def _outputs(text: str) -> dict[int, str]:
+    """A bundle's printed output, split at the markers before each probe. (A marker lost in
+    the middle of a long output leaves that probe's share unknown: empty.)"""
+    pieces = _MARK.split(text)
+    return {int(index): piece for index, piece in zip(pieces[1::2], pieces[2::2], strict=True)}
+
+
+def _unbundle(bundle: list[ProbeCall], reply: Reply) -> dict[str, Reply]:
+    """Split a bundle's reply into one reply per call."""
+    replies = {}
+    outputs = _outputs(reply.output)
+    for index, call in enumerate(bundle):
+        prefix = f"{index}|"
+        data = {k[len(prefix) :]: v for k, v in reply.data.items() if k.startswith(prefix)}
+        arrays = {k[len(prefix) :]: v for k, v in reply.arrays.items() if k.startswith(prefix)}
+        output = outputs.get(index, "")
+        error = data.pop("!error", None)
+        status = "ok" if error is None else "error"
+        replies[call.key] = Reply(
+            status=status,
+            data=data,
+            arrays=arrays,
+            error=error,
+            output=output,
+            seconds=reply.seconds,
+        )
+    return replies
+
+
+def _ok_reply(data: dict, arrays: dict) -> Reply:
+    return Reply(status="ok", data=data, arrays=arrays, error=None, output="", seconds=0.0)
+
+
+def _failed_reply(reason: str) -> Reply:
+    return Reply(
+        status="crashed", data={}, arrays={}, error=reason or "no answer", output="", seconds=0.0
+    )
