@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from autograder import isolation, protocol
-from autograder.worker import failure, relay_limits
+from autograder.child import failure
+from autograder.worker import relay_limits
 
 ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap or none
 STATUSES = ("ok", "error", "timeout", "crashed", "protocol")

@@ -16,8 +16,8 @@ from typing import Any
 
 import torch
 
+from autograder.child import error_reply
 from autograder.protocol import PROBE_MARK as MARK
-from autograder.worker import error_reply
 
 from .common import PACKAGE
 
