@@ -1,23 +1,27 @@
 """Hostile submissions earn nothing, break nothing and leave nothing behind.
 
-Each case in tests/hostile/ is appended to the stub of part 1 and graded with `--part 1`
-through the real command line, isolated (the default here, as root).
+Each case in tests/hostile/ is appended to the stub of part 1 (one student each), and all of
+them are graded by one run of the real command line, isolated (the default here, as root).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from conftest import KIT_ROOT
-from grading_helpers import ASSIGNMENTS, grade, make_submission
+from grading_helpers import ASSIGNMENTS, make_submission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
+NOBODY = 65534
 CASES = sorted(path.stem for path in HOSTILE.glob("*.py"))
 GUARDED = [
     KIT_ROOT / "autograder" / "plugin.py",
@@ -55,69 +59,125 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _sandbox_processes() -> list[str]:
-    """Processes of the sandbox user, or workers of the grader, still alive."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            uid = int((entry / "status").read_text().split("\nUid:\t")[1].split()[0])
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, IndexError, ValueError):
-            continue
-        if uid == 65534 or "autograder.worker" in command:
-            found.append(f"{entry.name} uid={uid} {command[:80]}")
-    return found
+def _processes_of(root: Path) -> set[str]:
+    """Live processes of a grading run under `root`: its zygotes and everything they forked (a
+    fork keeps the zygote's command line, which names the run's folders), and any process of
+    the sandbox user (uid 65534) still there a second later."""
+
+    def scan() -> dict[str, tuple[int, str]]:
+        found = {}
+        for entry in Path("/proc").iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                status = (entry / "status").read_text()
+            except (OSError, NotADirectoryError):
+                continue
+            uid = int(status.split("\nUid:\t")[1].split()[0])
+            if "\nState:\tZ" not in status:
+                found[entry.name] = (uid, command[:80])
+        return found
+
+    first = scan()
+    time.sleep(1)
+    second = scan()
+    return {
+        f"{pid} uid={uid} {command}"
+        for pid, (uid, command) in second.items()
+        if str(root) in command or (uid == NOBODY and pid in first)
+    }
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_hostile_submission_earns_nothing_and_leaves_nothing(tmp_path: Path, case: str) -> None:
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Every hostile case as one student, all graded by one `grade-all --timeout 3` run."""
+    root = tmp_path_factory.mktemp("hostile")
     listener = Listener()
-    marker = tmp_path / "marker"
-    results = tmp_path / "out" / "results.json"
-    code = (
-        (HOSTILE / f"{case}.py")
-        .read_text()
-        .replace("@PORT@", str(listener.port))
-        .replace("@MARKER@", str(marker))
-        .replace("@RESULTS@", str(results))
-    )
-    submission = make_submission(tmp_path / "s", base=ASSIGNMENTS, append={"part1_tensors": code})
+    marker = root / "marker"
+    out = root / "out"
+    submissions = root / "submissions"
+    for case in CASES:
+        code = (
+            (HOSTILE / f"{case}.py")
+            .read_text()
+            .replace("@PORT@", str(listener.port))
+            .replace("@MARKER@", str(marker))
+            .replace("@RESULTS@", str(out / case / "results.json"))
+        )
+        make_submission(submissions / case, base=ASSIGNMENTS, append={"part1_tensors": code})
     before = {path: _digest(path) for path in GUARDED}
     started = time.monotonic()
     try:
-        graded = grade(submission, results, "--part", "1", "--timeout", "3", timeout=240)
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder",
+                "grade-all",
+                str(submissions),
+                "--out",
+                str(out),
+                "--timeout",
+                "3",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=KIT_ROOT,
+            timeout=600,
+        )
     finally:
         listener.close()
-    assert graded.returncode == 0, graded.stderr[-2000:]
-    assert graded.results["score"] == 0, graded.stdout
-    assert graded.results["max_score"] > 0
-    assert time.monotonic() - started < 60, "the --timeout cap was not honoured"
-    assert {path: _digest(path) for path in GUARDED} == before, "a grader file was changed"
-    assert listener.received == [], "the submission reached the host's network"
+    seconds = time.monotonic() - started
+    time.sleep(2.5)  # the detached grandchild would write its marker after 2 s
+    return {
+        "completed": completed,
+        "seconds": seconds,
+        "results": {
+            case: json.loads(path.read_text())
+            for case in CASES
+            if (path := out / case / "results.json").exists()
+        },
+        "changed": [path for path in GUARDED if _digest(path) != before[path]],
+        "received": listener.received,
+        "marker": marker,
+        "survivors": _processes_of(root),
+    }
+
+
+def test_the_batch_finishes_in_bounded_time(batch) -> None:
+    """Endless loops, fork bombs and crashes never stop the batch or hang the grader."""
+    assert batch["completed"].returncode == 0, batch["completed"].stderr[-2000:]
+    assert batch["seconds"] < 40 * len(CASES), "the --timeout cap was not honoured"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_submission_earns_nothing(batch, case: str) -> None:
+    assert case in batch["results"], f"no results.json for {case}"
+    results = batch["results"][case]
+    assert results["score"] == 0, results
+    assert results["max_score"] == 100
     from autograder.checks.hidden import SEED_SALT
 
-    text = results.read_text() + graded.stdout
+    text = json.dumps(results) + batch["completed"].stdout
     assert SEED_SALT not in text, "the hidden salt leaked into the report"
-    time.sleep(2.5 if case == "detached_grandchild" else 0)
-    assert not marker.exists(), "a process of the submission outlived the grading"
+
+
+def test_nothing_is_left_behind(batch) -> None:
+    """No grader file changed, nothing reached the network, no process outlived its probe."""
+    assert batch["changed"] == [], "a grader file was changed"
+    assert batch["received"] == [], "a submission reached the host's network"
+    assert not batch["marker"].exists(), "a process of a submission outlived the grading"
     assert not Path("/tmp/autograder-hostile-marker").exists()
-    assert _sandbox_processes() == []
+    assert batch["survivors"] == set()
 
 
-def test_monkeypatched_checkers_are_named_as_wrong_values(tmp_path: Path) -> None:
+def test_monkeypatched_checkers_are_named_as_wrong_values(batch) -> None:
     """Patching numpy, torch or pytest inside the submission changes nothing in the grader."""
-    code = (HOSTILE / "patch_checkers.py").read_text()
-    submission = make_submission(tmp_path / "s", base=ASSIGNMENTS, append={"part1_tensors": code})
-    graded = grade(submission, tmp_path / "results.json", "--part", "1")
-    assert "wrong values" in graded.test("1.3")["output"] or "shape" in graded.test("1.3")["output"]
-    assert graded.test("1.1")["status"] == "failed"
+    tests = {t["number"]: t for t in batch["results"]["patch_checkers"]["tests"]}
+    assert "wrong values" in tests["1.3"]["output"] or "shape" in tests["1.3"]["output"]
+    assert tests["1.1"]["status"] == "failed"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the isolated mode as root is what runs here")
-def test_solutions_are_invisible_inside_the_sandbox(tmp_path: Path) -> None:
-    code = (HOSTILE / "read_solutions.py").read_text()
-    submission = make_submission(tmp_path / "s", base=ASSIGNMENTS, append={"part1_tensors": code})
-    graded = grade(submission, tmp_path / "results.json", "--part", "1")
-    assert "FileNotFoundError" in graded.test("1.1")["output"]
+def test_solutions_are_invisible_inside_the_sandbox(batch) -> None:
+    tests = {t["number"]: t for t in batch["results"]["read_solutions"]["tests"]}
+    assert "FileNotFoundError" in tests["1.1"]["output"]
