@@ -148,3 +148,11 @@ def print_summary(report: GradeReport, console: Console | None = None) -> None:
     for error in report.grader_errors:
         console.print(Text(f"grader error: {error}", style="magenta"))
     console.print(Text(summary_text(report), style="bold"))
+    waiting = [o for o in report.outcomes if o.status == "not started"]
+    if waiting:
+        modules = {task.id: part.module for part in report.parts for task in part.tasks}
+        first = waiting[0].check_id
+        console.print(
+            f"{len(waiting)} of {len(report.outcomes)} tasks not started yet; the next one is "
+            f"TODO({first}) in {modules[first]}.py."
+        )
