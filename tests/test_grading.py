@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from grading_helpers import ASSIGNMENTS, SOLUTIONS, grade, make_submission
+from conftest import KIT_ROOT
+from grading_helpers import ASSIGNMENTS, SOLUTIONS, Graded, grade, make_submission
 
 from autograder.manifest import load_parts
 
@@ -67,54 +70,99 @@ def test_public_checks_pass_the_reference_and_fail_the_stubs(tmp_path: Path, bas
     assert results["score"] == (results["max_score"] if base == SOLUTIONS else 0), graded.stdout
 
 
-@pytest.mark.parametrize("layout", ["package", "flat"])
-def test_every_submission_layout_is_graded(tmp_path: Path, layout: str) -> None:
+def _replaced(module: str, old: str, new: str) -> dict[str, str]:
+    text = (SOLUTIONS / f"{module}.py").read_text()
+    assert text.count(old) == 1
+    return {module: text.replace(old, new)}
+
+
+CHATTY = (
+    "def add(a, b):\n    print('x' * 10_000_000)\n    print('y' * 10_000_000)\n    return a + b\n"
+)
+TANH_BUG = _replaced("part2_layers", "torch.tanh(x)", "torch.relu(x)")
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
+    """Submissions with one fault each (and two layouts), graded by one `grade-all` run."""
+    root = tmp_path_factory.mktemp("faults")
+    students = root / "students"
+    make_submission(students / "package_layout", layout="package")
+    make_submission(students / "flat_layout", layout="flat")
+    make_submission(students / "missing_part", remove=("part2_layers",))
+    make_submission(
+        students / "syntax_error", replace=_replaced("part1_tensors", "return a + b", "return a +")
+    )
+    make_submission(students / "crash_at_import", append={"part2_layers": "1 / 0"})
+    make_submission(
+        students / "one_bug", replace=_replaced("part1_tensors", "return a + b", "return a - b")
+    )
+    linked = make_submission(students / "linked_part", remove=("part1_tensors",))
+    (linked / "intro_pytorch" / "part1_tensors.py").symlink_to(SOLUTIONS / "part1_tensors.py")
+    make_submission(students / "chatty", append={"part1_tensors": CHATTY})
+    for copy in ("same_a", "same_b"):
+        make_submission(students / copy, replace=TANH_BUG)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade-all",
+            str(students),
+            "--out",
+            str(root / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=KIT_ROOT,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return {
+        path.parent.name: Graded(0, "", "", json.loads(path.read_text()))
+        for path in (root / "out").glob("*/results.json")
+    }
+
+
+@pytest.mark.parametrize("layout", ["package_layout", "flat_layout"])
+def test_every_submission_layout_is_graded(batch, layout: str) -> None:
     """The package folder itself, or a flat folder of part files (a Gradescope upload)."""
-    submission = make_submission(tmp_path / "upload", layout=layout)
-    graded = grade(submission, tmp_path / "results.json", "--part", "1")
-    assert graded.results["score"] == graded.results["max_score"] > 0, graded.stdout
+    results = batch[layout].results
+    assert results["score"] == results["max_score"] == 100
 
 
-def test_a_missing_part_scores_zero_and_the_rest_is_graded(tmp_path: Path) -> None:
-    submission = make_submission(tmp_path / "s", remove=("part2_layers",))
-    graded = grade(submission, tmp_path / "results.json", "--part", "1", "--part", "2")
-    assert graded.part_score(1) == graded.part_max(1)
+def test_a_missing_part_scores_zero_and_the_rest_is_graded(batch) -> None:
+    graded = batch["missing_part"]
     assert graded.part_score(2) == 0
+    assert graded.results["score"] == 100 - graded.part_max(2)
     assert "part2_layers.py is missing from your submission" in graded.test("2.1")["output"]
 
 
-def test_a_syntax_error_scores_its_part_zero_with_the_line(tmp_path: Path) -> None:
-    broken = (SOLUTIONS / "part1_tensors.py").read_text().replace("return a + b", "return a +")
-    submission = make_submission(tmp_path / "s", replace={"part1_tensors": broken})
-    graded = grade(submission, tmp_path / "results.json", "--part", "1", "--part", "2")
+def test_a_syntax_error_scores_its_part_zero_with_the_line(batch) -> None:
+    graded = batch["syntax_error"]
     assert graded.part_score(1) == 0 and graded.part_score(2) == graded.part_max(2)
     output = graded.test("1.1")["output"]
     assert "importing part1_tensors.py failed" in output and "SyntaxError" in output
     assert "line " in output
 
 
-def test_a_crash_at_import_scores_its_part_zero(tmp_path: Path) -> None:
-    submission = make_submission(tmp_path / "s", append={"part2_layers": "1 / 0"})
-    graded = grade(submission, tmp_path / "results.json", "--part", "1", "--part", "2")
+def test_a_crash_at_import_scores_its_part_zero(batch) -> None:
+    graded = batch["crash_at_import"]
     assert graded.part_score(1) == graded.part_max(1) and graded.part_score(2) == 0
     assert "ZeroDivisionError" in graded.test("2.3")["output"]
 
 
-def test_one_bug_costs_only_its_check(tmp_path: Path) -> None:
-    buggy = (SOLUTIONS / "part1_tensors.py").read_text().replace("return a + b", "return a - b")
-    submission = make_submission(tmp_path / "s", replace={"part1_tensors": buggy})
-    graded = grade(submission, tmp_path / "results.json", "--part", "1")
+def test_one_bug_costs_only_its_check(batch) -> None:
+    graded = batch["one_bug"]
     failed = [t["number"] for t in graded.results["tests"] if t["status"] == "failed"]
     assert failed == ["1.3"]
     assert "add(" in graded.test("1.3")["output"] and "wrong values" in graded.test("1.3")["output"]
 
 
-def test_a_linked_part_file_is_refused(tmp_path: Path) -> None:
+def test_a_linked_part_file_is_refused(batch) -> None:
     """A symbolic link could point at the grader's secrets: it is never followed."""
-    submission = make_submission(tmp_path / "s", remove=("part1_tensors",))
-    (submission / "intro_pytorch" / "part1_tensors.py").symlink_to(SOLUTIONS / "part1_tensors.py")
-    graded = grade(submission, tmp_path / "results.json", "--part", "1")
-    assert graded.results["score"] == 0
+    graded = batch["linked_part"]
+    assert graded.part_score(1) == 0
     assert "symbolic link" in graded.test("1.1")["output"]
 
 
@@ -125,23 +173,17 @@ def test_a_missing_folder_is_a_bad_argument(tmp_path: Path) -> None:
     assert not (tmp_path / "results.json").exists()
 
 
-def test_results_stay_small_whatever_the_submission_prints(tmp_path: Path) -> None:
-    chatty = (
-        "def add(a, b):\n"
-        "    print('x' * 10_000_000)\n"
-        "    print('y' * 10_000_000)\n"
-        "    return a + b\n"
-    )
-    submission = make_submission(tmp_path / "s", append={"part1_tensors": chatty})
-    graded = grade(submission, tmp_path / "results.json", "--part", "1")
-    assert graded.results["score"] == graded.results["max_score"]
-    assert (tmp_path / "results.json").stat().st_size < 1_000_000
+def test_results_stay_small_whatever_the_submission_prints(batch) -> None:
+    """20 MB printed: the checks still pass, results.json stays under 1 MB."""
+    results = batch["chatty"].results
+    assert results["score"] == results["max_score"]
+    assert len(json.dumps(results)) < 1_000_000
 
 
-def test_grades_are_the_same_on_every_run(tmp_path: Path, reference_graded) -> None:
-    buggy = (SOLUTIONS / "part2_layers.py").read_text().replace("torch.tanh(x)", "torch.relu(x)")
-    submission = make_submission(tmp_path / "s", replace={"part2_layers": buggy})
-    runs = [grade(submission, tmp_path / f"r{k}.json").results for k in range(3)]
+def test_grades_are_the_same_on_every_run(tmp_path: Path, batch) -> None:
+    """Three gradings of one submission (two in a batch, one alone) agree in every detail."""
+    alone = grade(make_submission(tmp_path / "s", replace=TANH_BUG), tmp_path / "r.json").results
+    runs = [alone, batch["same_a"].results, batch["same_b"].results]
     for results in runs:
         results.pop("execution_time")
         results["output"] = results["output"].split(" in ")[0]
