@@ -47,7 +47,7 @@ class Limits:
     address_space: int = 2 << 30
     cpu_seconds: int = 60
     file_size: int = 64 << 20
-    processes: int = 256
+    processes: int = 64
     wall_seconds: float = 20.0
     output_excerpt: int = 8192
     tmpfs_size: int = 256 << 20  # each of the child's private /tmp and /dev/shm

@@ -89,7 +89,7 @@ def _processes_of(root: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Every hostile case as one student, all graded by one `grade-all --timeout 3` run."""
+    """Every hostile case as one student, all graded by one `grade-all --timeout 2` run."""
     root = tmp_path_factory.mktemp("hostile")
     listener = Listener()
     marker = root / "marker"
@@ -117,7 +117,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                 "--out",
                 str(out),
                 "--timeout",
-                "3",
+                "2",
             ],
             capture_output=True,
             text=True,
