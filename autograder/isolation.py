@@ -15,6 +15,7 @@ import stat
 import sys
 import traceback
 from collections.abc import Iterable
+from pathlib import Path
 from typing import NoReturn
 
 CLONE_NEWNS = 0x00020000
@@ -222,14 +223,38 @@ def isolate(
                     raise
         expose(libraries)
         hide(secrets)
+    # Libraries that live under /tmp (a kit or its venv checked out there) are bound back
+    # after /tmp is replaced, from fds opened now: recursively, so hidden secrets stay hidden.
+    kept = under_scratch(libraries)
+    kept_fds = {folder: os.open(folder, os.O_PATH | os.O_DIRECTORY) for folder in kept}
     _fresh_tmpfs("/tmp", tmpfs_size)
     _fresh_tmpfs("/dev/shm", tmpfs_size)
+    for folder, fd in kept_fds.items():
+        os.makedirs(folder, 0o755, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", folder, None, MS_BIND | MS_REC)
+        remount_readonly(folder)
+        os.close(fd)
     os.mkdir(PACKAGE_MOUNT, 0o755)
     # The package may live under the /tmp just covered: bind it from the fd opened before.
     mount(f"/proc/self/fd/{package_fd}", PACKAGE_MOUNT, None, MS_BIND)
     remount_readonly(PACKAGE_MOUNT)
     os.close(package_fd)
     _check(_libc.sethostname(HOSTNAME, ctypes.c_size_t(len(HOSTNAME))), "sethostname")
+
+
+SCRATCH = ("/tmp", "/dev/shm")  # replaced by a fresh tmpfs in every child
+
+
+def under_scratch(folders: Iterable[str]) -> list[str]:
+    """The outermost of `folders` that lie under /tmp or /dev/shm (nested ones come along)."""
+    inside = sorted(
+        {f for f in folders if any(Path(f).is_relative_to(s) and f != s for s in SCRATCH)}
+    )
+    outermost: list[str] = []
+    for folder in inside:
+        if not any(Path(folder).is_relative_to(kept) for kept in outermost):
+            outermost.append(folder)
+    return outermost
 
 
 def mount_proc(mode: str) -> None:

@@ -93,14 +93,27 @@ def _python(module: str, *args: str) -> list[str]:
     return [sys.executable, "-s", "-m", module, *args]
 
 
+def _library_folders() -> list[str]:
+    """Where the interpreter, its libraries and the kit live: the zygote must read them."""
+    prefixes = (sys.base_prefix, sys.prefix, sys.base_exec_prefix, sys.exec_prefix)
+    folders = {os.path.realpath(p) for p in (*prefixes, *sys.path, _ROOT) if p}
+    return sorted(folder for folder in folders if os.path.isdir(folder))
+
+
 def _bwrap_prefix(bwrap: str, package_fd: int | None, secrets: Sequence[str]) -> list[str]:
     command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--remount-ro", "/dev"]
     command += ["--proc", "/proc", "--tmpfs", "/tmp"]
+    kept = isolation.under_scratch(_library_folders())
+    for folder in kept:
+        command += ["--ro-bind", folder, folder]  # a kit or venv under /tmp; secrets follow
     if package_fd is not None:
         command += ["--ro-bind-fd", str(package_fd), isolation.PACKAGE_MOUNT]
     for secret in secrets:
-        if Path(secret).is_relative_to("/tmp"):
+        in_scratch = any(Path(secret).is_relative_to(s) for s in isolation.SCRATCH)
+        if in_scratch and not any(Path(secret).is_relative_to(k) for k in kept):
             continue  # the fresh /tmp hides it already
+        if any(Path(secret).is_relative_to(other) and secret != other for other in secrets):
+            continue  # inside a folder hidden already (and its mount point cannot be made)
         if os.path.isdir(secret):
             command += ["--tmpfs", secret, "--remount-ro", secret]
         else:
@@ -187,6 +200,7 @@ class _Worker:
         self._pending: dict[int, _Request] = {}
         self._count = 0
         self._thread: threading.Thread | None = None
+        self._released = False
         self._started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
@@ -289,11 +303,12 @@ class _Worker:
         self.proc.wait()
 
     def close(self) -> None:
-        """Let the zygote finish (it kills its children), then release everything."""
+        """Let the zygote finish (it kills its children), then release everything (once)."""
         with self._lock:
             self.alive = False
-        with contextlib.suppress(OSError):
-            os.close(self._cmd_w)
+            if self._released:
+                return
+        self._close_fd("_cmd_w")
         try:
             # A zygote still importing would notice the closed pipe only afterwards.
             self.proc.wait(timeout=_CLOSE_TIMEOUT if self._thread else 0)
@@ -305,10 +320,18 @@ class _Worker:
         self._release_files()
 
     def _release_files(self) -> None:
-        for fd in (self._reply_r, self._cmd_w):
+        self._released = True
+        self._close_fd("_reply_r")
+        self._close_fd("_cmd_w")
+        self._stderr.close()
+
+    def _close_fd(self, name: str) -> None:
+        """Close an fd of ours once: closing a number twice could close someone else's file."""
+        fd, value = getattr(self, name), -1
+        setattr(self, name, value)
+        if fd >= 0:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        self._stderr.close()
 
 
 def _to_reply(header: dict, arrays: dict[str, np.ndarray]) -> Reply:

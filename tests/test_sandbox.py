@@ -589,3 +589,20 @@ def test_each_subfolder_sees_only_its_own_submission(tmp_path: Path, mode: str, 
             assert not seen.data["paths"][str(tmp_path / "bob")]["exists"]
         with pytest.raises(ValueError, match="subfolder"):
             box.run(CALL, {"module": "answer", "function": "value"}, subfolder="../etc")
+
+
+def test_a_zygote_that_cannot_start_closes_only_its_own_files() -> None:
+    """Each failed start releases its pipes once: a second close could hit a reused fd number
+    (pytest's own capture file, say) and break the grading process."""
+    box = Sandbox(CASES / "good", preload=("no_such_module_here",), limits=LIMITS)
+    try:
+        with pytest.raises(SandboxError, match="did not start"):
+            call(box, "basic", "add", 1, 2)
+        mine = [os.open(os.devnull, os.O_RDONLY) for _ in range(8)]  # reuse freed numbers
+        with pytest.raises(SandboxError, match="did not start"):
+            call(box, "basic", "add", 1, 2)
+    finally:
+        box.close()
+    for fd in mine:
+        os.fstat(fd)  # raises if the sandbox closed it
+        os.close(fd)
