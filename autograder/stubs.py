@@ -22,7 +22,7 @@ class StubError(ValueError):
     """A solution file whose regions cannot be turned into stubs."""
 
 
-def _solution_regions(lines: list[str], filename: str) -> list[tuple[int, int]]:
+def solution_regions(lines: list[str], filename: str) -> list[tuple[int, int]]:
     """Return (begin, end) line indexes of every solution region, checking they pair up."""
     regions, begin = [], None
     for index, line in enumerate(lines):
@@ -41,7 +41,7 @@ def _solution_regions(lines: list[str], filename: str) -> list[tuple[int, int]]:
     return regions
 
 
-def _enclosing_function(tree: ast.Module, line_number: int) -> str | None:
+def enclosing_function(tree: ast.Module, line_number: int) -> str | None:
     """Return the name of the top-level function that contains 1-based `line_number`."""
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.lineno <= line_number <= node.end_lineno:
@@ -61,12 +61,12 @@ def make_stub(source: str, part: Part) -> str:
     lines = source.splitlines()
     tree = ast.parse(source, filename=part.filename)
     tasks = {task.function: task for task in part.tasks}
-    regions = _solution_regions(lines, part.filename)
+    regions = solution_regions(lines, part.filename)
     seen: set[str] = set()
     out: list[str] = []
     previous_end = -1
     for begin, end in regions:
-        function = _enclosing_function(tree, begin + 1)
+        function = enclosing_function(tree, begin + 1)
         if function not in tasks:
             raise StubError(
                 f"{part.filename}:{begin + 1}: solution region in {function or 'module code'}, "
