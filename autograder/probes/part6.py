@@ -19,6 +19,9 @@ from .common import (
 from .part5 import _losses_of, _model_of
 
 MODULE = "part6_minibatch"
+# the grid of the decision boundary drawn in the feedback report
+GRID_STEPS = 60
+GRID_MARGIN = 0.5
 
 
 def _epoch(loader: object) -> tuple[list, list, list]:
@@ -106,6 +109,15 @@ class _LoaderSpy:
         return DataLoader(*args, **kwargs)
 
 
+def _grid(points: np.ndarray) -> tuple[torch.Tensor, dict]:
+    """A GRID_STEPS x GRID_STEPS grid over the box of `points` (widened by GRID_MARGIN), row
+    by row from the lowest y, as float32 inputs; and the box, for the feedback's picture."""
+    low, high = points.min(axis=0) - GRID_MARGIN, points.max(axis=0) + GRID_MARGIN
+    xx, yy = np.meshgrid(*(np.linspace(low[k], high[k], GRID_STEPS) for k in range(2)))
+    grid = torch.tensor(np.column_stack([xx.ravel(), yy.ravel()]), dtype=torch.float32)
+    return grid, {"low": low.tolist(), "high": high.tolist(), "steps": GRID_STEPS}
+
+
 def fit_minibatch(seed: int, X_test: list, epochs: int, hidden: bool = False) -> Description:
     """End to end with mini-batches; probabilities on the grader's held-out points."""
     part = load_part(MODULE, DataLoader=_LoaderSpy)
@@ -116,8 +128,11 @@ def fit_minibatch(seed: int, X_test: list, epochs: int, hidden: bool = False) ->
     out.fact("loader", shuffled=list(_LoaderSpy.created))
     model = _model_of(result)
     if model is not None:
+        grid, box = _grid(np.asarray(X_test))
         with torch.no_grad():
             out.add("test_proba", model(torch.tensor(X_test, dtype=torch.float32)))
+            out.add("grid_proba", model(grid))
+        out.fact("grid", **box)
     out.add("repeat_a", _losses_of(part.fit_minibatch(X, y, epochs=1, seed=seed + 1)))
     out.add("repeat_b", _losses_of(part.fit_minibatch(X, y, epochs=1, seed=seed + 1)))
     return out
