@@ -1,0 +1,216 @@
+"""The student bundle (`make release`): the stubs, the public checks and the engine that runs
+them, with a Makefile, a README and the requirements; nothing of solutions/, no hidden check."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import sys
+import zipfile
+from pathlib import Path
+
+from .stubs import ASSIGNMENTS, KIT_ROOT, SOLUTIONS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+DIST = KIT_ROOT / "dist"
+ENGINE = Path(__file__).resolve().parent
+NAME = "intro_pytorch-student"
+# engine modules only the instructor's kit runs: they need solutions/ or nbgrader
+INSTRUCTOR_ONLY = (
+    "calibrate.py",
+    "release.py",
+    "gradescope.py",
+    "notebooks.py",
+    "nbgrader_grade.py",
+)
+KIT_ONLY_PACKAGES = ("nbgrader", "jupytext")
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so that the same kit gives the same zip
+
+STUDENT_MAKEFILE = """\
+# Your exercises. `make help` lists what you can do.
+# The first command creates .venv/ with the packages of requirements.txt (a few minutes).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-installed
+export OMP_NUM_THREADS := 1
+export MPLBACKEND := Agg
+PART ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help check grade plot clean
+
+help: ## list what you can do
+\t@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \\
+\t\t| awk -F':.*## ' '{printf "  make %-7s %s\\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+\t@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \\
+\t\t|| { echo "Python 3.10 or newer is needed (set PYTHON=...)"; exit 1; }
+\ttest -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+\t$(BIN)/python -m pip install --quiet -r requirements.txt
+\ttouch $@
+
+check: $(STAMP) ## run the checks of every part; PART=3 for part 3 only
+\t$(BIN)/python -m autograder grade assignments --public $(if $(PART),--part $(PART))
+
+grade: $(STAMP) ## your score on all the checks you have (also written to results.json)
+\t$(BIN)/python -m autograder grade assignments --public --results results.json
+
+plot: $(STAMP) ## train your network and save its decision boundary to boundary.png
+\tPYTHONPATH=assignments $(BIN)/python -m intro_pytorch.part7_boundary
+
+clean: ## remove .venv/, results.json and boundary.png
+\trm -rf $(VENV) results.json boundary.png
+"""
+
+STUDENT_README = """\
+# Introduction to PyTorch: exercises
+
+Seven short exercises that follow the seminar, from tensors to a small network that
+separates two kinds of points on a plane. You write the missing code; the checks tell you
+what works and what to fix.
+
+## Start
+
+You need Python 3.10 or newer and `make` (Linux or macOS; on Windows, use WSL). On Debian
+or Ubuntu, also `sudo apt install python3-venv`. Then, in this folder:
+
+```sh
+make check
+```
+
+The first time, this creates `.venv/` and installs PyTorch and the packages listed in
+`requirements.txt` into it, which takes a few minutes. Every check says "not started" until
+you write code.
+
+## Work on a part
+
+Open `assignments/intro_pytorch/part1_tensors.py`. Each function you write has a docstring
+(what to compute, the shapes, the PyTorch calls to look up, an example) and two lines like
+
+```python
+    # TODO(1.1): return a float32 tensor made from `data` (torch.tensor with dtype=torch.float32).
+    raise NotImplementedError("1.1: from_list is not written yet")
+```
+
+Replace those two lines with your code. Then:
+
+| command | what it does |
+|---|---|
+| `make check PART=1` | run the checks of part 1 |
+| `make check` | run the checks of every part |
+| `make grade` | your score on all these checks, also written to `results.json` |
+| `make plot` | train your network and save a picture of what it learned to `boundary.png` |
+
+To run a part's own demo: `cd assignments && ../.venv/bin/python -m intro_pytorch.part5_training`.
+
+## What a check tells you
+
+A check that fails says what it called, what came back and what was expected, and often
+names the likely mistake, for example: `predict_proba(...) returned shape (57, 1), expected
+(57,): flatten the model's (N, 1) output with .reshape(-1) or .squeeze(1).`
+
+These are the public checks. Your grade comes from hidden checks that run the same
+functions on inputs you have not seen: passing every check here is a very good sign, not a
+promise. Use the names and signatures of the functions as they are.
+
+## Hand in
+
+The seven files `part1_tensors.py` to `part7_boundary.py` from `assignments/intro_pytorch/`
+(on Gradescope, upload those files themselves, not the folder). `data.py` is given: the
+grader uses its own copy.
+
+## What is in this folder
+
+| path | holds |
+|---|---|
+| `assignments/intro_pytorch/` | your code: one module per part, and `data.py` (toy data, given) |
+| `autograder/` | the checks and the program that runs them; you do not need to read it |
+| `Makefile`, `requirements.txt` | the commands above, and the packages they install |
+"""
+
+
+class ReleaseError(RuntimeError):
+    """The bundle cannot be made: the reference does not pass its own public checks."""
+
+
+def requirements(exclude: tuple[str, ...] = KIT_ONLY_PACKAGES) -> list[str]:
+    """The kit's dependencies (pyproject.toml) without those only the instructor's kit uses."""
+    with (KIT_ROOT / "pyproject.toml").open("rb") as file:
+        dependencies = tomllib.load(file)["project"]["dependencies"]
+    return [d for d in dependencies if not d.startswith(exclude)]
+
+
+def public_expected_values() -> Path:
+    """Grade the reference with the public checks (which computes the expected values when
+    they are missing or stale) and return the file that holds them."""
+    from .grading import grade, reference_path
+
+    report = grade(SOLUTIONS.parent, public=True)
+    if report.grader_errors or report.score != report.max_score:
+        failed = [o.check_id for o in report.outcomes if o.status != "passed"]
+        raise ReleaseError(
+            f"the reference scores {report.score:g}/{report.max_score:g} on the public checks "
+            f"(failed: {', '.join(failed) or '-'}; errors: {report.grader_errors})"
+        )
+    return reference_path("public")
+
+
+def copy_engine(target: Path, *, hidden_checks: bool) -> None:
+    """Copy the autograder package without caches, instructor-only modules and (unless
+    asked) the hidden checks."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        here = Path(folder)
+        skipped = {n for n in names if n == "__pycache__" or n.endswith((".pyc", ".npz"))}
+        if here == ENGINE:
+            skipped |= set(INSTRUCTOR_ONLY) & set(names)
+        if here == ENGINE / "checks" and not hidden_checks:
+            skipped.add("hidden")
+        return skipped
+
+    shutil.copytree(ENGINE, target / "autograder", ignore=ignore)
+
+
+def copy_assignments(target: Path) -> None:
+    """The stubs and the provided modules, as students get them."""
+    shutil.copytree(
+        ASSIGNMENTS,
+        target / "assignments" / ASSIGNMENTS.name,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+
+
+def write_zip(folder: Path, path: Path, prefix: str = "") -> None:
+    """Zip every file of `folder` (names under `prefix`), in name order, with fixed times and
+    the files' permissions (the scripts stay executable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(prefix + file.relative_to(folder).as_posix(), ZIP_TIME)
+            info.external_attr = (stat.S_IFREG | stat.S_IMODE(file.stat().st_mode)) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, file.read_bytes())
+
+
+def build_bundle(dist: Path = DIST) -> Path:
+    """Write dist/student/ and dist/intro_pytorch-student.zip; return the zip's path."""
+    expected = public_expected_values()
+    folder = dist / "student"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    copy_assignments(folder)
+    copy_engine(folder, hidden_checks=False)
+    shutil.copyfile(expected, folder / "autograder" / "checks" / "public" / "expected.npz")
+    (folder / "Makefile").write_text(STUDENT_MAKEFILE)
+    (folder / "README.md").write_text(STUDENT_README)
+    (folder / "requirements.txt").write_text("\n".join(requirements()) + "\n")
+    archive = dist / f"{NAME}.zip"
+    write_zip(folder, archive, prefix=f"{NAME}/")
+    return archive
