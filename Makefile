@@ -11,9 +11,12 @@ export MPLBACKEND := Agg
 SUBMISSION ?= assignments
 RESULTS ?= build/results.json
 PART ?=
+SUBMISSIONS ?=
+OUT ?= build/graded
 
 .DEFAULT_GOAL := help
-.PHONY: help grade check test lint format assignments bench calibrate sandbox-tools clean
+.PHONY: help grade check test lint format assignments nbgrader bench calibrate sandbox-tools clean
+.PHONY: grade-all release gradescope
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,6 +35,10 @@ grade: $(STAMP) sandbox-tools ## grade SUBMISSION (default: assignments) with th
 check: $(STAMP) ## run the public checks on SUBMISSION (default: assignments); PART=N for one part
 	$(BIN)/python -m autograder grade $(SUBMISSION) --public $(if $(PART),--part $(PART))
 
+grade-all: $(STAMP) sandbox-tools ## grade each subfolder of SUBMISSIONS into OUT (build/graded); JOBS=N, FORCE=1
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=folder [OUT=folder]"; exit 2; }
+	$(BIN)/python -m autograder grade-all $(SUBMISSIONS) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+
 test: $(STAMP) sandbox-tools ## run the kit's own tests
 	$(BIN)/python -m pytest
 
@@ -45,6 +52,15 @@ format: $(STAMP) ## reformat the code with ruff
 
 assignments: $(STAMP) ## regenerate the student stubs from solutions/
 	$(BIN)/python -m autograder assignments
+
+nbgrader: $(STAMP) ## build the nbgrader course in build/nbgrader/ and release it with nbgrader
+	$(BIN)/python -m autograder build-nbgrader
+
+release: $(STAMP) sandbox-tools ## write the student bundle: dist/student/ and dist/intro_pytorch-student.zip
+	$(BIN)/python -m autograder release
+
+gradescope: $(STAMP) ## write Gradescope's autograder: dist/gradescope/autograder.zip
+	$(BIN)/python -m autograder gradescope
 
 bench: $(STAMP) sandbox-tools ## time grading against `python -c "import torch"` (build/bench.json, .png)
 	$(BIN)/python bench/bench.py

@@ -62,25 +62,77 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from .batch import grade_all
+    from .batch import run_batch
 
     if not args.submissions.is_dir():
         print(f"error: {args.submissions} is not a folder", file=sys.stderr)
         return EXIT_BAD_ARGUMENT
-    broken = 0
-    for name, report in grade_all(
+    graded = run_batch(
         args.submissions,
         args.out,
         force=args.force,
         public=args.public,
         jobs=args.jobs,
         timeout=args.timeout,
-    ):
-        if report is None:
-            print(f"{name}: already graded (--force grades again)")
-            continue
-        broken += bool(report.grader_errors)
-        print(f"{name}: {report.score:g}/{report.max_score:g} in {report.seconds:.1f} s")
+    )
+    broken = [g for g in graded if g.error or (g.report and g.report.grader_errors)]
+    return EXIT_GRADER_BROKE if broken else EXIT_FINISHED
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .release import DIST, ReleaseError, build_bundle
+
+    try:
+        archive = build_bundle(args.dist or DIST)
+    except ReleaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_GRADER_BROKE
+    print(f"student bundle in {archive.parent / 'student'} and {archive}")
+    return EXIT_FINISHED
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import build_zip
+    from .release import DIST
+
+    archive = build_zip(args.dist or DIST)
+    print(f"Gradescope autograder in {archive} (its content in {archive.parent / 'source'})")
+    return EXIT_FINISHED
+
+
+def _build_nbgrader(args: argparse.Namespace) -> int:
+    from .notebooks import COURSE, CourseError, build_course
+
+    try:
+        release = build_course(args.course or COURSE)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_GRADER_BROKE
+    print(f"nbgrader course in {release.parent.parent}; student notebooks in {release}")
+    return EXIT_FINISHED
+
+
+def _grade_nbgrader(args: argparse.Namespace) -> int:
+    from .nbgrader_grade import CourseDataError, grade_nbgrader
+
+    if not args.course.is_dir():
+        print(f"error: {args.course} is not a folder", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
+    broken = 0
+    try:
+        for graded in grade_nbgrader(args.course, args.assignment, args.out, args.timeout):
+            report = graded.report
+            broken += bool(report.grader_errors)
+            print(
+                f"{graded.student}: {report.score:g}/{report.max_score:g} in {report.seconds:.1f} s"
+            )
+            for notebook in graded.unreadable:
+                print(f"  {notebook} is not a readable notebook: its checks score 0")
+            for error in report.grader_errors:
+                print(f"  grader error, not recorded in the gradebook: {error}", file=sys.stderr)
+    except CourseDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
     return EXIT_GRADER_BROKE if broken else EXIT_FINISHED
 
 
@@ -144,6 +196,22 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--timeout", type=float, metavar="SECONDS", help="cap on each probe")
     batch.set_defaults(run=_grade_all)
 
+    course = commands.add_parser(
+        "build-nbgrader", help="build the nbgrader course and release it with nbgrader"
+    )
+    course.add_argument("--course", type=Path, help="the course folder (default: build/nbgrader)")
+    course.set_defaults(run=_build_nbgrader)
+
+    nbgrader = commands.add_parser(
+        "grade-nbgrader",
+        help="grade an nbgrader course's submitted notebooks, isolated, into its gradebook",
+    )
+    nbgrader.add_argument("course", type=Path, help="the nbgrader course folder")
+    nbgrader.add_argument("assignment", help="the assignment, e.g. intro_pytorch")
+    nbgrader.add_argument("--out", type=Path, help="also write OUT/<student>/results.json")
+    nbgrader.add_argument("--timeout", type=float, metavar="SECONDS", help="cap on each probe")
+    nbgrader.set_defaults(run=_grade_nbgrader)
+
     stubs = commands.add_parser(
         "assignments", help="generate the student stubs in assignments/ from solutions/"
     )
@@ -151,6 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report stubs that are out of date (exit 1)"
     )
     stubs.set_defaults(run=_assignments)
+
+    release = commands.add_parser(
+        "release", help="write the student bundle: dist/student/ and its zip (public checks only)"
+    )
+    release.add_argument("--dist", type=Path, help="the output folder (default: dist)")
+    release.set_defaults(run=_release)
+
+    gradescope = commands.add_parser(
+        "gradescope", help="write Gradescope's dist/gradescope/autograder.zip"
+    )
+    gradescope.add_argument("--dist", type=Path, help="the output folder (default: dist)")
+    gradescope.set_defaults(run=_gradescope)
     return parser
 
 
