@@ -1,4 +1,5 @@
-"""Grading speed, measured in one run against the floor `python -c "import torch"`.
+"""Grading speed, measured in one run against the floor `python -c "import torch"` and
+against `nbgrader autograde` on the same submissions as notebooks.
 
 Every command runs as a new process, as a user would run it, `--repeat` times, interleaved
 so that a noisy moment of the machine hits every measurement alike; medians are reported.
@@ -23,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+NBGRADER_REPEAT = 2  # nbgrader autograde takes half a minute per submission: fewer runs
 sys.path.insert(0, str(ROOT / "tests"))
 
 
@@ -55,7 +57,42 @@ def make_submissions(folder: Path, count: int) -> Path:
     return folder
 
 
-def measure(repeat: int, batch: tuple[int, int]) -> dict[str, object]:
+def nbgrader_autograde(scratch: Path, students: int) -> float:
+    """Seconds of one `nbgrader autograde` run over `students` submitted notebook sets (the
+    reference and mutants), in a course that `make nbgrader` would build. The checks' cache
+    starts empty, as on a grading machine."""
+    from corpus import MUTANTS
+    from test_corpus import mutate
+    from test_nbgrader import submit
+
+    from autograder.manifest import load_parts
+    from autograder.notebooks import ASSIGNMENT, build_course, nbgrader
+
+    course = scratch / "course"
+    if not course.exists():
+        build_course(course)
+    texts = {
+        part.module: (ROOT / "solutions" / "intro_pytorch" / part.filename).read_text()
+        for part in load_parts()
+    }
+    run = scratch / f"run{len(list(scratch.glob('run*')))}"
+    shutil.copytree(course, run)
+    names = [f"student{index}" for index in range(students)]
+    for index, name in enumerate(names):
+        changed = dict(texts)
+        if index:
+            mutant = MUTANTS[index % len(MUTANTS)]
+            changed[mutant.module] = mutate(mutant)
+        submit(run, name, changed)
+    (run / "students.csv").write_text("\n".join(["id,first_name", *(f"{n},{n}" for n in names)]))
+    nbgrader(run, "db", "student", "import", "students.csv")
+    os.environ["XDG_CACHE_HOME"] = str(run / "cache")
+    started = time.perf_counter()
+    nbgrader(run, "autograde", ASSIGNMENT)
+    return time.perf_counter() - started
+
+
+def measure(repeat: int, batch: tuple[int, int], students: int) -> dict[str, object]:
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         small, large = (make_submissions(scratch / f"s{n}", n) for n in batch)
@@ -88,9 +125,12 @@ def measure(repeat: int, batch: tuple[int, int]) -> dict[str, object]:
             )
         timed(grade)  # expected values computed and cached before the timed runs
         samples: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(repeat):
+        nbgrader_runs = []
+        for index in range(repeat):
             for name, run in commands.items():
                 samples[name].append(run())
+            if students and index < NBGRADER_REPEAT:
+                nbgrader_runs.append(nbgrader_autograde(scratch / "nbgrader", students))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     median = {name: statistics.median(values) for name, values in samples.items()}
@@ -98,7 +138,7 @@ def measure(repeat: int, batch: tuple[int, int]) -> dict[str, object]:
     marginal = (median[f"grade-all, {batch[1]}"] - median[f"grade-all, {batch[0]}"]) / (
         batch[1] - batch[0]
     )
-    return {
+    results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "repeat": repeat,
@@ -111,6 +151,24 @@ def measure(repeat: int, batch: tuple[int, int]) -> dict[str, object]:
             "grade-all marginal / import torch": marginal / floor,
         },
     }
+    if nbgrader_runs:
+        per_submission = statistics.median(nbgrader_runs) / students
+        results["nbgrader"] = {
+            "students": students,
+            "runs_seconds": nbgrader_runs,
+            "per_submission_seconds": per_submission,
+            "per_notebook_seconds": per_submission / 7,
+        }
+        results["ratios"]["nbgrader autograde per notebook / grade-all marginal"] = (
+            per_submission / 7 / marginal
+        )
+        results["ratios"]["nbgrader autograde per submission / grade-all marginal"] = (
+            per_submission / marginal
+        )
+        results["ratios"]["nbgrader autograde per submission / grade"] = (
+            per_submission / median["grade, all parts"]
+        )
+    return results
 
 
 def plot(results: dict[str, object], path: Path) -> None:
@@ -121,6 +179,8 @@ def plot(results: dict[str, object], path: Path) -> None:
 
     median = dict(results["median_seconds"])
     median["grade-all, per extra submission"] = results["grade_all_marginal_seconds"]
+    if "nbgrader" in results:
+        median["nbgrader autograde, per submission"] = results["nbgrader"]["per_submission_seconds"]
     names = list(median)
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(names) + 1.2))
     ax.barh(names, [median[n] for n in names], color="tab:blue")
@@ -137,8 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--batch", type=int, nargs=2, default=(2, 10), metavar=("SMALL", "LARGE"))
+    parser.add_argument(
+        "--nbgrader-students", type=int, default=3, help="submissions per nbgrader run (0: skip)"
+    )
     args = parser.parse_args(argv)
-    results = measure(args.repeat, tuple(args.batch))
+    results = measure(args.repeat, tuple(args.batch), args.nbgrader_students)
     out = ROOT / "build"
     out.mkdir(exist_ok=True)
     (out / "bench.json").write_text(json.dumps(results, indent=2))
@@ -148,6 +211,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<{width}}  {seconds:6.2f} s")
     marginal = results["grade_all_marginal_seconds"]
     print(f"{'grade-all per extra submission':<{width}}  {marginal:6.2f} s")
+    if "nbgrader" in results:
+        nb = results["nbgrader"]
+        print(
+            f"nbgrader autograde: {nb['per_submission_seconds']:.1f} s per submission, "
+            f"{nb['per_notebook_seconds']:.1f} s per notebook ({nb['students']} submissions)"
+        )
     for name, ratio in results["ratios"].items():
         print(f"{name}: {ratio:.2f}")
     print(f"machine: {results['machine']}; medians of {args.repeat} runs; build/bench.json")
