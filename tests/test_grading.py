@@ -94,6 +94,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
         students / "syntax_error", replace=_replaced("part1_tensors", "return a + b", "return a +")
     )
     make_submission(students / "crash_at_import", append={"part2_layers": "1 / 0"})
+    make_submission(students / "sibling_syntax_error", append={"part3_network": "def f(:"})
+    make_submission(students / "sibling_crash", append={"part3_network": "1 / 0"})
     make_submission(
         students / "one_bug", replace=_replaced("part1_tensors", "return a + b", "return a - b")
     )
@@ -150,6 +152,21 @@ def test_a_crash_at_import_scores_its_part_zero(batch) -> None:
     graded = batch["crash_at_import"]
     assert graded.part_score(1) == graded.part_max(1) and graded.part_score(2) == 0
     assert "ZeroDivisionError" in graded.test("2.3")["output"]
+
+
+@pytest.mark.parametrize("student", ["sibling_syntax_error", "sibling_crash"])
+def test_a_part_that_does_not_import_costs_only_what_uses_it(batch, student: str) -> None:
+    """Parts 5-7 import part 3: they are still graded, and only the end-to-end checks that
+    call the broken part's functions (fit, fit_minibatch) fail, naming the file to fix."""
+    graded = batch[student]
+    assert graded.part_score(3) == 0
+    failed = [t["number"] for t in graded.results["tests"] if t["status"] == "failed"]
+    assert failed == ["3.1", "3.2", "3.3", "5.4", "6.3"]
+    for number in ("5.4", "6.3"):
+        assert (
+            "build_model comes from part3_network.py, which does not import"
+            in (graded.test(number)["output"])
+        )
 
 
 def test_one_bug_costs_only_its_check(batch) -> None:

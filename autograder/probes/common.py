@@ -43,7 +43,10 @@ class _Missing(types.ModuleType):
             raise AttributeError(attribute)
 
         def unavailable(*args: Any, **kwargs: Any) -> Any:
-            raise ImportFailed(f"{attribute} comes from {self.__name__}, which {self.reason}")
+            source = f"{self.__name__.rsplit('.', 1)[-1]}.py"
+            raise ImportFailed(
+                f"{attribute} comes from {source}, which {self.reason}: fix {source} first"
+            )
 
         return unavailable
 
@@ -77,17 +80,26 @@ def load_part(module: str, **stand_ins: Callable[..., Any]) -> types.ModuleType:
 
 
 def _failed_sibling(error: BaseException, full_name: str) -> str | None:
-    """Name of the sibling module whose import raised `error`, if it is not `full_name`."""
+    """Name of the sibling module whose import raised `error`, if it is not `full_name`.
+
+    That is the innermost sibling whose top-level code was running: a sibling function that
+    the part under test calls at its own top level is the part's fault, not the sibling's.
+    """
     tb = error.__traceback__
     culprit = None
     while tb is not None:
         name = tb.tb_frame.f_globals.get("__name__", "")
-        if name.startswith(f"{PACKAGE}.") and name != full_name:
-            culprit = name
+        if tb.tb_frame.f_code.co_name == "<module>" and name.startswith(f"{PACKAGE}."):
+            culprit = name if name != full_name else None
         tb = tb.tb_next
-    missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
-    if culprit is None and missing and missing.startswith(f"{PACKAGE}.") and missing != full_name:
-        culprit = missing
+    if culprit is None and isinstance(error, ModuleNotFoundError):
+        culprit = error.name  # a sibling file that is missing
+    if culprit is None and isinstance(error, SyntaxError) and error.filename:
+        path = error.filename.replace("\\", "/").rsplit("/", 2)  # compiling it raised, no frame
+        if len(path) == 3 and path[1] == PACKAGE and path[2].endswith(".py"):
+            culprit = f"{PACKAGE}.{path[2][:-3]}"
+    if culprit is None or not culprit.startswith(f"{PACKAGE}.") or culprit == full_name:
+        return None
     return culprit
 
 
