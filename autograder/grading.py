@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from secrets import token_hex
 from typing import TYPE_CHECKING, Any
 
 from .manifest import Part, load_parts
@@ -211,7 +212,8 @@ class Grader:
         """Stage a submission and, when the calls are known, send its probes out now."""
         started = time.perf_counter()
         self._graded += 1
-        subfolder = f"submission{self._graded}"
+        # Unguessable: in sandbox mode "uid" the stage root only hides the names.
+        subfolder = f"submission{self._graded}-{token_hex(8)}"
         staged = stage(submission, self.stage_root / subfolder)
         runner = ProbeRunner(self.sandbox, subfolder, self.store, self.limits)
         problems = {p.module: staged.problem(p) for p in self.parts if staged.problem(p)}

@@ -38,6 +38,7 @@ MS_PRIVATE = 0x40000
 MS_RELATIME = 0x200000
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 _CAP_VERSION_3 = 0x20080522
 
@@ -45,7 +46,8 @@ SANDBOX_ID = 65534  # uid and gid "nobody"
 PACKAGE_MOUNT = "/tmp/submission"  # where an isolated worker sees the package root
 HOSTNAME = b"sandbox"
 SETUP_FAILED = 70  # exit status of a worker whose isolation could not be set up
-MODES = ("namespaces", "bwrap", "none")
+MODES = ("namespaces", "bwrap", "uid", "none")
+GROUPED = ("uid", "none")  # no pid namespace: the child leads a process group of its own
 
 # Per-mount flags that a bind remount must repeat (the kernel refuses to drop locked ones).
 _STATVFS_TO_MS = (
@@ -288,15 +290,37 @@ def set_limits(limits: dict, timeout: float) -> None:
 
 
 def drop_privileges(mode: str) -> None:
-    """No new privileges; in "namespaces" become uid/gid 65534, in "bwrap" drop all capabilities."""
+    """No new privileges; in "namespaces" and "uid" become uid/gid 65534, in "bwrap" drop all
+    capabilities."""
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    if mode == "namespaces":
+    if mode in ("namespaces", "uid"):
         os.setgroups([])
         os.setresgid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
         os.setresuid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
     elif mode == "bwrap":  # already uid 65534, but with every capability of its user namespace
         header = _CapHeader(_CAP_VERSION_3, 0)
         _check(_libc.capset(ctypes.byref(header), (_CapData * 2)()), "capset")
+
+
+def become_subreaper() -> None:
+    """Orphaned descendants become this process's children instead of init's."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def children_of(parent: int) -> list[int]:
+    """The pids whose parent is `parent`, from /proc."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat_file:
+                fields = stat_file.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(entry.name))
+    return found
 
 
 def die_with_parent(parent: int | None = None, alive_fd: int | None = None) -> None:
@@ -337,11 +361,33 @@ def supervise(pid: int) -> NoReturn:
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else SETUP_FAILED)
 
 
+def close_to_others(paths: Iterable[str]) -> None:
+    """Take group and other permissions off each path (not what lies below: a folder that
+    others cannot enter hides it all). Mode "uid" relies on this to hide the secrets."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            info = os.lstat(path)
+            if not stat.S_ISLNK(info.st_mode):
+                os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
+
+
+def reachable(folders: Iterable[str]) -> None:
+    """Raise unless this process may list every folder (the interpreter's and the kit's)."""
+    for folder in folders:
+        os.listdir(folder)
+
+
 def _selfcheck(mode: str) -> int:
     """Set up a child exactly as a worker does; 0 when `mode` works on this machine."""
     pid = os.fork()
     if pid == 0:
         try:
+            if mode == "uid":  # no namespaces: uid 65534 must reach the libraries as they are
+                folders = [*filter(os.path.isdir, sys.path), os.path.dirname(__file__)]
+                os.setsid()
+                drop_privileges(mode)
+                reachable(folders)
+                os._exit(0)
             isolate(mode, os.path.dirname(os.path.abspath(__file__)), [], 1 << 20, [sys.prefix])
             alive_r, alive_w = os.pipe()
             inner = os.fork()

@@ -45,6 +45,8 @@ def feedback(outcome: Outcome, printed_limit: int = MAX_PRINTED) -> str:
 
 
 def isolation_text(report: GradeReport) -> str:
+    if report.isolation == "uid":
+        return "isolated (uid): submission code ran as uid 65534, without namespaces"
     if report.isolated:
         return f"isolated ({report.isolation})"
     return "not isolated: submission code ran as this user without namespaces"

@@ -29,6 +29,7 @@ BUNDLE = "autograder.probes.bundle:run"
 _READ_SIZE = 1 << 20
 _LATE_OUTPUT = 1 << 20  # at most this much output is read after the child has exited
 _ESCALATE = 2.0  # seconds a supervisor has to empty its namespace before it gets SIGKILL
+_SWEEP_ROUNDS = 100  # a bound on rounds of orphans (RLIMIT_NPROC bounds each round)
 
 
 def relay_limits(limits: dict) -> dict[str, int]:
@@ -117,6 +118,9 @@ class Zygote:
             for job in list(self.jobs.values()):
                 self._kill(job)
                 os.waitpid(job.pid, 0)
+            self.jobs.clear()
+            if self.mode in isolation.GROUPED:
+                self._sweep()
 
     def _receive(self) -> bool:
         try:
@@ -155,16 +159,16 @@ class Zygote:
         if job.killed:
             return
         job.killed = True
-        if self.mode == "none":
+        if self.mode in isolation.GROUPED:
             self._signal(job, signal.SIGKILL)
         else:
             self._signal(job, signal.SIGTERM)
             job.escalate_at = time.monotonic() + _ESCALATE
 
     def _signal(self, job: _Job, sig: int) -> None:
-        # In mode "none" the child leads its own process group: the group goes too.
+        # Without a pid namespace the child leads its own process group: the group goes too.
         kills: list[Callable[[int, int], None]] = [os.kill]
-        if self.mode == "none":
+        if self.mode in isolation.GROUPED:
             kills.append(os.killpg)
         for kill in kills:
             with contextlib.suppress(ProcessLookupError):
@@ -207,7 +211,7 @@ class Zygote:
             package = self.package
             if request.get("subfolder"):
                 package = os.path.join(package, os.path.basename(request["subfolder"]))
-            if self.mode == "none":
+            if self.mode in isolation.GROUPED:
                 os.setsid()
             else:
                 isolation.isolate(
@@ -266,7 +270,8 @@ class Zygote:
         return -1
 
     def _on_exit(self, job: _Job) -> None:
-        if self.mode == "none":  # leftovers in its group; the zombie keeps the group id reserved
+        # Leftovers in its group go; the zombie keeps the group id reserved until reaped.
+        if self.mode in isolation.GROUPED:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(job.pid, signal.SIGKILL)
         job.killed, job.escalate_at = True, None  # its pid may be reused: never signal it again
@@ -277,7 +282,26 @@ class Zygote:
             if fd >= 0:
                 self._close(fd)
         del self.jobs[job.id]
+        if self.mode in isolation.GROUPED:
+            self._sweep()
         self._relay(job, status)
+
+    def _sweep(self) -> None:
+        """Kill what finished children left behind. Without a pid namespace a child can
+        detach a daemon into a session of its own; the zygote is the subreaper of every
+        orphan, so any child of the zygote that is not a running job is one (its own
+        children come back as orphans in the next round)."""
+        for _ in range(_SWEEP_ROUNDS):
+            running = {job.pid for job in self.jobs.values()}
+            strays = [pid for pid in isolation.children_of(self.pid) if pid not in running]
+            if not strays:
+                return
+            for pid in strays:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            for pid in strays:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
 
     def _relay(self, job: _Job, status: int) -> None:
         header: dict = {
@@ -429,6 +453,8 @@ def main(argv: list[str]) -> int:
     # child would walk (and so copy) every object torch made. Frozen objects are never walked.
     gc.freeze()
     zygote = Zygote(config)
+    if zygote.mode in isolation.GROUPED:
+        isolation.become_subreaper()
     protocol.write_message(config["reply_fd"], {"ready": True, "probe_errors": errors})
     zygote.serve()
     return 0

@@ -74,10 +74,11 @@ def _processes_of(root: Path) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Every hostile case as one student, all graded by one `grade-all --timeout 2` run."""
-    root = tmp_path_factory.mktemp("hostile")
+def grade_hostile_batch(
+    root: Path, python: str = sys.executable, env: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Every hostile case as one student, all graded by one `grade-all --timeout 2` run of
+    `python` (with `env`); what came out, and what the run left behind."""
     listener = Listener()
     marker = root / "marker"
     out = root / "out"
@@ -95,21 +96,13 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     started = time.monotonic()
     try:
         completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "autograder",
-                "grade-all",
-                str(submissions),
-                "--out",
-                str(out),
-                "--timeout",
-                "2",
-            ],
+            [python, "-m", "autograder", "grade-all", str(submissions), "--out", str(out)]
+            + ["--timeout", "2"],
             capture_output=True,
             text=True,
             cwd=KIT_ROOT,
             timeout=600,
+            env={**os.environ, **(env or {})},
         )
     finally:
         listener.close()
@@ -128,6 +121,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "marker": marker,
         "survivors": _processes_of(root),
     }
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    return grade_hostile_batch(tmp_path_factory.mktemp("hostile"))
 
 
 def test_the_batch_finishes_in_bounded_time(batch) -> None:

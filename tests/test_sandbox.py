@@ -42,8 +42,9 @@ def _modes(*modes: str) -> list:
     return params
 
 
-ALL = _modes("namespaces", "bwrap", "none")
-ISOLATED = _modes("namespaces", "bwrap")
+ALL = _modes("namespaces", "bwrap", "uid", "none")
+ISOLATED = _modes("namespaces", "bwrap")  # namespaces: a view of the files and pids of its own
+UID = _modes("uid")  # root without namespaces: uid 65534 and file permissions only
 
 
 def call(box: Sandbox, module: str, function: str, *args, timeout: float | None = None):
@@ -258,8 +259,10 @@ def host(tmp_path_factory: pytest.TempPathFactory):
     for path in (solutions / "answer.py", out / "results.json", key, shared, in_tmp / "notes.txt"):
         path.chmod(0o666)
     secret_paths = [solutions, out, key, in_tmp, REPO / ".git", REPO / "solutions"]
+    cases = shutil.copytree(CASES, base / "cases")  # where uid 65534 reaches it in mode "uid"
     yield SimpleNamespace(
         base=base,
+        cases=cases,
         solutions=solutions,
         out=out,
         key=key,
@@ -276,8 +279,10 @@ def sandbox(host):
 
     All are created at once: their zygotes import torch side by side."""
     opened = {
-        (mode, case): Sandbox(CASES / case, mode=mode, secrets=host.secrets, limits=LIMITS, jobs=2)
-        for mode in ("namespaces", "bwrap", "none")
+        (mode, case): Sandbox(
+            host.cases / case, mode=mode, secrets=host.secrets, limits=LIMITS, jobs=2
+        )
+        for mode in ("namespaces", "bwrap", "uid", "none")
         if unavailable(mode) is None
         for case in ("good", "exits", "hostile")
     }
@@ -301,7 +306,7 @@ def listener():
 def children_are_host_root(mode: str) -> bool:
     """Run by root, modes bwrap and none leave the children host uid 0, which the kernel
     exempts from RLIMIT_NPROC."""
-    return os.geteuid() == 0 and mode != "namespaces"
+    return os.geteuid() == 0 and mode not in ("namespaces", "uid")
 
 
 # --- ordinary calls ---------------------------------------------------------------------
@@ -406,7 +411,7 @@ def test_auto_and_forced_modes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_MODE, raising=False)
     box = Sandbox(CASES / "good", limits=LIMITS)
     box.close()
-    best = [m for m in ("namespaces", "bwrap") if unavailable(m) is None] + ["none"]
+    best = [m for m in ("namespaces", "bwrap", "uid") if unavailable(m) is None] + ["none"]
     assert box.isolation == best[0]
     monkeypatch.setenv(ENV_MODE, "none")
     box = Sandbox(CASES / "good", mode="namespaces", limits=LIMITS)
@@ -465,8 +470,9 @@ def test_fork_bomb_is_bounded(sandbox, mode: str) -> None:
     assert call(box, "attacks", "connect", "127.0.0.1", 9).ok
 
 
-@pytest.mark.parametrize("mode", ISOLATED)
+@pytest.mark.parametrize("mode", ALL)
 def test_detached_daemon_does_not_survive(sandbox, mode: str, host) -> None:
+    """A pid namespace ends with its pid 1; without one, the zygote reaps orphans."""
     box = sandbox(mode, "hostile")
     tag = new_tag()
     marker = f"/tmp/{tag}"
@@ -510,9 +516,10 @@ def test_network_is_unreachable(sandbox, mode: str, listener) -> None:
     box = sandbox(mode, "hostile")
     host, port = listener
     reply = call(box, "attacks", "connect", host, port)
-    assert reply.ok and (reply.data["result"] == "connected") == (mode == "none")
+    without_namespaces = mode in ("uid", "none")
+    assert reply.ok and (reply.data["result"] == "connected") == without_namespaces
     seen = box.run(INSPECT, {"connect": [[host, port]]}).data
-    assert seen["connect"][0]["connected"] == (mode == "none")
+    assert seen["connect"][0]["connected"] == without_namespaces
 
 
 @pytest.mark.parametrize("mode", ISOLATED)
@@ -567,26 +574,55 @@ def test_huge_output_is_an_excerpt(sandbox, mode: str) -> None:
     assert "bytes omitted" in reply.output and reply.output.endswith("the end\n")
 
 
+@pytest.mark.parametrize("mode", UID)
+def test_without_namespaces_the_worker_is_uid_65534_and_secrets_are_closed(
+    sandbox, mode: str, host
+) -> None:
+    """Mode "uid" (root in a container that refuses namespaces): the child runs as nobody,
+    the secrets lose their group and other permissions, the grader's files stay its own."""
+    box = sandbox(mode, "hostile")
+    seen = box.run(INSPECT, {}, timeout=3.0).data
+    assert (seen["uid"], seen["gid"], seen["groups"]) == (NOBODY, NOBODY, [])
+    assert seen["rlimits"]["RLIMIT_NPROC"] == [LIMITS.processes] * 2
+    for secret in (host.solutions, host.out, host.in_tmp, host.key):
+        assert os.stat(secret).st_mode & 0o077 == 0, secret
+    reply = call(box, "attacks", "peek", [str(host.base), str(host.in_tmp)])
+    text = json.dumps(reply.data)
+    assert reply.ok and "grader.txt" in text  # the rest of the folder is not a secret
+    for secret in ("ANSWER", "the key", "score", "hidden\\n"):
+        assert secret not in text, text
+    targets = [host.out / "results.json", host.out / "new.txt", host.in_tmp / "x", REPO / "x"]
+    reply = call(box, "attacks", "scribble", [str(p) for p in targets])
+    assert reply.ok and "written" not in reply.data["result"].values(), reply.data
+    assert (host.out / "results.json").read_text() == '{"score": 0}\n'
+    assert not (REPO / "x").exists()
+
+
 # --- one zygote, many submissions ---------------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", ALL)
-def test_each_subfolder_sees_only_its_own_submission(tmp_path: Path, mode: str, monkeypatch):
+def test_each_subfolder_sees_only_its_own_submission(host, mode: str, monkeypatch):
     """Batch grading: one zygote, a folder per student; a child never sees another's code."""
     monkeypatch.setenv(ENV_MODE, mode)
+    root = Path(tempfile.mkdtemp(dir=host.base))  # reachable by uid 65534 (mode "uid")
+    root.chmod(0o755)
     for name, value in (("alice", 1), ("bob", 2)):
-        package = tmp_path / name / "intro_pytorch"
+        package = root / name / "intro_pytorch"
         package.mkdir(parents=True)
         (package / "__init__.py").write_text("")
         (package / "answer.py").write_text(f"def value():\n    return {value}\n")
-    with Sandbox(tmp_path, limits=LIMITS, secrets=[tmp_path]) as box:
+    with Sandbox(root, limits=LIMITS, secrets=[root]) as box:
         for name, value in (("alice", 1), ("bob", 2)):
             reply = box.run(CALL, {"module": "answer", "function": "value"}, subfolder=name)
             assert reply.status == "ok", reply.error
             assert reply.data["result"] == value
-        seen = box.run(INSPECT, {"paths": [str(tmp_path / "bob")]}, subfolder="alice")
-        if mode != "none":
-            assert not seen.data["paths"][str(tmp_path / "bob")]["exists"]
+        paths = [str(root / "bob"), str(root)]
+        seen = box.run(INSPECT, {"paths": paths}, subfolder="alice").data["paths"]
+        if mode in ("namespaces", "bwrap"):
+            assert not seen[paths[0]]["exists"]
+        if mode == "uid":  # bob's folder is found only by its name (random in grade-all)
+            assert not seen[paths[1]]["listing"]
         with pytest.raises(ValueError, match="subfolder"):
             box.run(CALL, {"module": "answer", "function": "value"}, subfolder="../etc")
 
