@@ -92,4 +92,23 @@ def grade(
     return Graded(completed.returncode, completed.stdout, completed.stderr, data)
 
 
-__all__ = ["ASSIGNMENTS", "SOLUTIONS", "Graded", "grade", "make_submission"]
+def grade_all(
+    submissions: Path,
+    out: Path,
+    *args: str,
+    python: str = sys.executable,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess:
+    """Run `grade-all` as an instructor would (with `python`, and `env` on top of ours)."""
+    return subprocess.run(
+        [python, "-m", "autograder", "grade-all", str(submissions), "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        cwd=KIT_ROOT,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+__all__ = ["ASSIGNMENTS", "SOLUTIONS", "Graded", "grade", "grade_all", "make_submission"]

@@ -10,14 +10,11 @@ import io
 import json
 import re
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import KIT_ROOT
 from corpus import MUTANTS
-from grading_helpers import ASSIGNMENTS, make_submission
+from grading_helpers import ASSIGNMENTS, grade_all, make_submission
 from rich.console import Console
 from test_corpus import mutate
 
@@ -29,13 +26,6 @@ from autograder.plugin import Outcome
 PNG = b"\x89PNG\r\n\x1a\n"
 NO_STEP = next(m for m in MUTANTS if m.name == "minibatch_no_step")
 ENDLESS = "def gradient(f, x):\n    while True:\n        pass\n"
-
-
-def grade_all(submissions: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out", str(out)]
-    return subprocess.run(
-        [*command, *args], capture_output=True, text=True, cwd=KIT_ROOT, timeout=600
-    )
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,11 @@ with feedback that names it; every correct variant, whatever its style, scores f
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import KIT_ROOT, SOLUTIONS
+from conftest import SOLUTIONS
 from corpus import MUTANTS, VARIANTS, Mutant
-from grading_helpers import make_submission
+from grading_helpers import grade_all, make_submission
 
 from autograder.manifest import load_parts
 
@@ -37,21 +35,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         make_submission(submissions / mutant.name, replace={mutant.module: mutate(mutant)})
     for variant in VARIANTS:
         make_submission(submissions / variant.name, append=variant.appended)
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade-all",
-            str(submissions),
-            "--out",
-            str(root / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=KIT_ROOT,
-        timeout=900,
-    )
+    completed = grade_all(submissions, root / "out", timeout=900)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return {
         path.parent.name: json.loads(path.read_text())

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import KIT_ROOT
-from grading_helpers import ASSIGNMENTS, SOLUTIONS, Graded, grade, make_submission
+from grading_helpers import ASSIGNMENTS, SOLUTIONS, Graded, grade, grade_all, make_submission
 
 from autograder.manifest import load_parts
 
@@ -104,21 +101,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
     make_submission(students / "chatty", append={"part1_tensors": CHATTY})
     for copy in ("same_a", "same_b"):
         make_submission(students / copy, replace=TANH_BUG)
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade-all",
-            str(students),
-            "--out",
-            str(root / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=KIT_ROOT,
-        timeout=600,
-    )
+    completed = grade_all(students, root / "out")
     assert completed.returncode == 0, completed.stderr[-3000:]
     return {
         path.parent.name: Graded(0, "", "", json.loads(path.read_text()))

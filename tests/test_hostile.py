@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import KIT_ROOT
-from grading_helpers import ASSIGNMENTS, make_submission
+from grading_helpers import ASSIGNMENTS, grade_all, make_submission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = sorted(path.stem for path in HOSTILE.glob("*.py"))
@@ -95,15 +94,7 @@ def grade_hostile_batch(
     before = {path: _digest(path) for path in GUARDED}
     started = time.monotonic()
     try:
-        completed = subprocess.run(
-            [python, "-m", "autograder", "grade-all", str(submissions), "--out", str(out)]
-            + ["--timeout", "2"],
-            capture_output=True,
-            text=True,
-            cwd=KIT_ROOT,
-            timeout=600,
-            env={**os.environ, **(env or {})},
-        )
+        completed = grade_all(submissions, out, "--timeout", "2", python=python, env=env)
     finally:
         listener.close()
     seconds = time.monotonic() - started
