@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import errno
 import math
 import os
-import re
+import platform
 import resource
 import select
 import signal
@@ -16,7 +15,10 @@ import sys
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from autograder.view import View
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -36,6 +38,7 @@ MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 MS_RELATIME = 0x200000
+MNT_DETACH = 0x2
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -44,6 +47,10 @@ _CAP_VERSION_3 = 0x20080522
 
 SANDBOX_ID = 65534  # uid and gid "nobody"
 PACKAGE_MOUNT = "/tmp/submission"  # where an isolated worker sees the package root
+ROOT_MOUNT = "/tmp"  # where a child assembles its new root, in its own mount namespace
+OLD_ROOT = "/.host"  # the host's tree after pivot_root, until the child's pid 1 detaches it
+DEVICES = ("null", "zero", "full", "random", "urandom")
+DEVICE_LINKS = {"fd": "/proc/self/fd", "stdin": "fd/0", "stdout": "fd/1", "stderr": "fd/2"}
 HOSTNAME = b"sandbox"
 SETUP_FAILED = 70  # exit status of a worker whose isolation could not be set up
 MODES = ("namespaces", "bwrap", "uid", "none")
@@ -60,6 +67,10 @@ _STATVFS_TO_MS = (
 )
 
 _libc = ctypes.CDLL(None, use_errno=True)
+# pivot_root(2) has no libc wrapper: its system call number on each architecture
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}.get(
+    platform.machine(), -1
+)
 
 
 class _CapHeader(ctypes.Structure):
@@ -102,17 +113,6 @@ def _prctl(option: int, value: int) -> None:
     _check(_libc.prctl(option, ctypes.c_ulong(value), zero, zero, zero), f"prctl({option})")
 
 
-def _mountpoints() -> list[str]:
-    """Every visible mount point that is writable, from /proc/self/mountinfo."""
-    options: dict[str, str] = {}
-    with open("/proc/self/mountinfo") as table:
-        for line in table:
-            fields = line.split(" ")
-            target = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
-            options[target] = fields[5]  # a later mount on the same point hides the earlier
-    return [target for target, flags in options.items() if "ro" not in flags.split(",")]
-
-
 def remount_readonly(target: str) -> None:
     """Make one mount read-only in this mount namespace only (MS_BIND: never the superblock)."""
     flags = os.statvfs(target).f_flag
@@ -130,81 +130,84 @@ def _map_ids(uid: int, gid: int) -> None:
             control.write(text)
 
 
-def _fresh_tmpfs(target: str, size: int) -> None:
-    if os.path.isdir(target):
-        mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={size}")
+def _tmpfs(target: str, mode: str, size: int) -> None:
+    mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode},size={size}")
 
 
-def hide(secrets: Iterable[str]) -> None:
-    """Cover each secret folder with an empty read-only tmpfs, each secret file with /dev/null."""
-    for secret in secrets:
+def _bind(fd: int, target: str, is_folder: bool) -> None:
+    """Show what `fd` (O_PATH) names at `target`, read-only, making the mount point."""
+    if is_folder:
+        os.makedirs(target, 0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), 0o755, exist_ok=True)
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644))
+    mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
+    remount_readonly(target)
+
+
+def _open_paths(paths: Iterable[str]) -> dict[str, int]:
+    fds = {}
+    for path in paths:
         try:
-            if os.path.isdir(secret):
-                flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
-                mount("tmpfs", secret, "tmpfs", flags, "mode=0755,size=4k")
-            else:
-                mount("/dev/null", secret, None, MS_BIND)
-        except FileNotFoundError:
+            fds[path] = os.open(path, os.O_PATH)
+        except (FileNotFoundError, NotADirectoryError):  # gone, or inside a zip: not shown
             continue
+    return fds
 
 
-def _searchable(folder: str) -> bool:
-    info = os.stat(folder)
-    if info.st_uid == SANDBOX_ID:
-        return bool(info.st_mode & stat.S_IXUSR)
-    if info.st_gid == SANDBOX_ID:
-        return bool(info.st_mode & stat.S_IXGRP)
-    return bool(info.st_mode & stat.S_IXOTH)
+def enter_view(view: View, package: str, tmpfs_size: int) -> None:
+    """Make a root that holds only `view`, the package at PACKAGE_MOUNT, a few devices,
+    empty /proc, /tmp and /dev/shm, and pivot into it (call in a new mount namespace).
 
-
-def _closed_ancestor(path: str) -> str | None:
-    """The first folder on the way to `path` that uid 65534 may not enter ("" if one is missing)."""
-    current = "/"
-    for part in filter(None, path.split("/")):
-        current = os.path.join(current, part)
-        try:
-            if not _searchable(current):
-                return current
-        except FileNotFoundError:  # below an empty tmpfs laid by expose()
-            return ""
-    return None
-
-
-def expose(folders: Iterable[str]) -> None:
-    """Let uid 65534 reach `folders` (the interpreter and its libraries, say under /root).
-
-    A folder closed to it is covered by an empty tmpfs, and each needed folder below is
-    bound back in, read-only: the rest of the closed folder stays out of sight.
+    The host's tree stays at OLD_ROOT until the namespace's pid 1 has mounted its /proc
+    (in a user namespace the kernel mounts a proc only where one is fully visible) and
+    calls leave_host(). Every bound path is read-only from the moment it is bound.
     """
-    folders = sorted(set(folders), key=len)
-    fds = {folder: os.open(folder, os.O_PATH | os.O_DIRECTORY) for folder in folders}
-    covers = []
-    for folder in folders:
-        closed = _closed_ancestor(folder)
-        if closed is None:
-            continue
-        if closed:
-            mount("tmpfs", closed, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
-            covers.append(closed)
-        os.makedirs(folder, 0o755, exist_ok=True)
-        mount(f"/proc/self/fd/{fds[folder]}", folder, None, MS_BIND | MS_REC)
-        remount_readonly(folder)
-    for cover in covers:
-        remount_readonly(cover)
-    for fd in fds.values():
+    os.umask(0o022)
+    items = view.items()
+    fds = _open_paths(path for kind, path in items if kind != "cover")
+    devices = _open_paths(f"/dev/{name}" for name in DEVICES)
+    package_fd = os.open(package, os.O_PATH | os.O_DIRECTORY)
+    root = ROOT_MOUNT
+    _tmpfs(root, "0755", 1 << 20)
+    os.mkdir(root + "/tmp")
+    _tmpfs(root + "/tmp", "1777", tmpfs_size)  # first: a view path under /tmp goes into it
+    for kind, path in items:
+        if kind == "cover":
+            _tmpfs(root + path, "0755", 1 << 20)
+        elif path in fds:
+            _bind(fds[path], root + path, kind == "tree")
+    os.makedirs(root + "/dev/shm", 0o755)
+    for device, fd in devices.items():
+        _bind(fd, root + device, False)
+    for name, target in DEVICE_LINKS.items():
+        os.symlink(target, f"{root}/dev/{name}")
+    for folder in ("/proc", OLD_ROOT):
+        os.mkdir(root + folder, 0o555)
+    for cover in view.covers:
+        remount_readonly(root + cover)
+    remount_readonly(root)
+    _tmpfs(root + "/dev/shm", "1777", tmpfs_size)
+    _bind(package_fd, root + PACKAGE_MOUNT, True)
+    for fd in [*fds.values(), *devices.values(), package_fd]:
         os.close(fd)
+    new_root, put_old = os.fsencode(root), os.fsencode(root + OLD_ROOT)
+    _check(_libc.syscall(_PIVOT_ROOT, new_root, put_old), "pivot_root")
+    os.chdir("/")
 
 
-def isolate(
-    mode: str, package: str, secrets: Iterable[str], tmpfs_size: int, libraries: Iterable[str]
-) -> None:
-    """Enter new namespaces (the next fork is their pid 1) with a private view of the files.
+def leave_host() -> None:
+    """Detach the host's tree that enter_view left at OLD_ROOT: the namespace no longer
+    holds any path to it."""
+    _check(_libc.umount2(os.fsencode(OLD_ROOT), ctypes.c_int(MNT_DETACH)), "umount")
 
-    Everything is read-only except a fresh /tmp and /dev/shm; the package root appears
-    read-only at PACKAGE_MOUNT. In mode "bwrap" the zygote already runs inside bubblewrap,
-    which hid the secrets and made / read-only, so a user namespace gives the rights to
-    mount; in mode "namespaces" the caller is root: it does everything itself, and makes
-    the `libraries` folders reachable by uid 65534.
+
+def isolate(mode: str, package: str, view: View, tmpfs_size: int) -> None:
+    """Enter new namespaces (the next fork is their pid 1) and a root that holds only the
+    files of `view` and the package (read-only, at PACKAGE_MOUNT); see enter_view.
+
+    In mode "bwrap" the zygote already runs inside bubblewrap, and a user namespace gives
+    the rights to mount; in mode "namespaces" the caller is root.
     """
     uid, gid = os.getuid(), os.getgid()
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
@@ -214,33 +217,7 @@ def isolate(
     else:
         unshare(flags)
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    # Opened inside the new mount namespace: a bind from another namespace's mount is refused.
-    package_fd = os.open(package, os.O_PATH | os.O_DIRECTORY)
-    if mode == "namespaces":
-        for target in _mountpoints():
-            try:
-                remount_readonly(target)
-            except OSError as exc:  # hidden under another mount: unreachable anyway
-                if exc.errno not in (errno.ENOENT, errno.EINVAL):
-                    raise
-        expose(libraries)
-        hide(secrets)
-    # Libraries that live under /tmp (a kit or its venv checked out there) are bound back
-    # after /tmp is replaced, from fds opened now: recursively, so hidden secrets stay hidden.
-    kept = under_scratch(libraries)
-    kept_fds = {folder: os.open(folder, os.O_PATH | os.O_DIRECTORY) for folder in kept}
-    _fresh_tmpfs("/tmp", tmpfs_size)
-    _fresh_tmpfs("/dev/shm", tmpfs_size)
-    for folder, fd in kept_fds.items():
-        os.makedirs(folder, 0o755, exist_ok=True)
-        mount(f"/proc/self/fd/{fd}", folder, None, MS_BIND | MS_REC)
-        remount_readonly(folder)
-        os.close(fd)
-    os.mkdir(PACKAGE_MOUNT, 0o755)
-    # The package may live under the /tmp just covered: bind it from the fd opened before.
-    mount(f"/proc/self/fd/{package_fd}", PACKAGE_MOUNT, None, MS_BIND)
-    remount_readonly(PACKAGE_MOUNT)
-    os.close(package_fd)
+    enter_view(view, package, tmpfs_size)
     _check(_libc.sethostname(HOSTNAME, ctypes.c_size_t(len(HOSTNAME))), "sethostname")
 
 
@@ -388,15 +365,19 @@ def _selfcheck(mode: str) -> int:
                 drop_privileges(mode)
                 reachable(folders)
                 os._exit(0)
-            isolate(mode, os.path.dirname(os.path.abspath(__file__)), [], 1 << 20, [sys.prefix])
+            from autograder.view import derive
+
+            isolate(mode, os.path.dirname(os.path.abspath(__file__)), derive(()), 1 << 20)
             alive_r, alive_w = os.pipe()
             inner = os.fork()
             if inner == 0:
                 os.close(alive_w)
                 mount_proc(mode)
+                leave_host()
                 drop_privileges(mode)
                 die_with_parent(alive_fd=alive_r)
-                os._exit(0 if os.listdir(PACKAGE_MOUNT) else 1)
+                seen = os.listdir(PACKAGE_MOUNT) and not os.listdir(OLD_ROOT)
+                os._exit(0 if seen else 1)
             os.close(alive_r)
             supervise(inner)
         except BaseException:

@@ -352,9 +352,10 @@ class Sandbox:
     """Runs probes (functions of autograder.probes) on the package `intro_pytorch` found in
     `package_root`, each call in a fresh child of a zygote that imported `preload` once.
 
-    `secrets` (folders or files) are invisible to the children in the isolated modes; in
-    mode "uid" (root without namespaces: children run as uid 65534 in the host's view of
-    the files) they are hidden by taking group and other permissions off them.
+    In the isolated modes a child sees only an allow-list of files (see view.py), whatever
+    the host holds. In mode "uid" (root without namespaces: children run as uid 65534 in
+    the host's view of the files) the `secrets` (folders or files) are hidden by taking
+    group and other permissions off them; bubblewrap also covers them around the zygote.
     `trusted=True` is for the reference solutions: no isolation, still timeouts.
     Mode "auto" picks "namespaces" (root), else "bwrap", else "uid", else "none"; the
     environment variable AUTOGRADER_SANDBOX forces a mode and fails if it cannot work.
@@ -491,7 +492,6 @@ class Sandbox:
         config = {
             "mode": self.isolation,
             "package": str(self.package_root),
-            "secrets": list(self.secrets),
             "limits": dataclasses.asdict(self.limits),
             "jobs": self.jobs,
             "preload": list(self.preload),
@@ -501,7 +501,7 @@ class Sandbox:
         package_fd = os.open(self.package_root, os.O_PATH | os.O_DIRECTORY)
         try:
             prefix = _bwrap_prefix(shutil.which("bwrap") or "bwrap", package_fd, self.secrets)
-            config.update(package=isolation.PACKAGE_MOUNT, secrets=[])
+            config.update(package=isolation.PACKAGE_MOUNT)
             return _Worker(config, prefix, (package_fd,))
         finally:
             os.close(package_fd)

@@ -21,7 +21,7 @@ from typing import NoReturn
 
 import numpy as np
 
-from autograder import isolation, protocol
+from autograder import isolation, protocol, view
 from autograder.child import ALL_FDS, REPLY_FD, REPLY_LOST, failure, redirect, run_probe
 
 PROBES = "autograder.probes"
@@ -87,7 +87,7 @@ class Zygote:
     def __init__(self, config: dict) -> None:
         self.mode: str = config["mode"]
         self.package: str = config["package"]
-        self.secrets: list[str] = config["secrets"]
+        self.roots = sorted({name.partition(".")[0] for name in config["preload"]})
         self.limits: dict = config["limits"]
         self.max_jobs: int = config["jobs"]
         self.cmd_fd: int = config["cmd_fd"]
@@ -95,7 +95,7 @@ class Zygote:
         self.relay = relay_limits(self.limits)
         self.max_reply = protocol.PREFIX_SIZE + self.limits["max_json"] + self.limits["max_arrays"]
         self.pid = os.getpid()
-        self.libraries = _library_folders()
+        self._view: tuple[int, view.View] | None = None
         self.selector = selectors.DefaultSelector()
         self.queue: deque[dict] = deque()
         self.jobs: dict[int, _Job] = {}
@@ -174,15 +174,24 @@ class Zygote:
             with contextlib.suppress(ProcessLookupError):
                 kill(job.pid, sig)
 
+    def view(self) -> view.View:
+        """What a child sees of the files, derived again once more modules were loaded."""
+        loaded = len(sys.modules)
+        if self._view is None or self._view[0] != loaded:
+            roots = [*self.roots, *_zygote_imports()]
+            self._view = loaded, view.derive(roots)
+        return self._view[1]
+
     def _start(self, request: dict) -> None:
         for probe in [request["probe"], *_bundled(request)]:
             _import_for(probe)
+        seen = None if self.mode in isolation.GROUPED else self.view()
         reply_r, reply_w = os.pipe()
         output_r, output_w = os.pipe()
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            self._child(request, reply_w, output_w)
+            self._child(request, reply_w, output_w, seen)
         os.close(reply_w)
         os.close(output_w)
         os.set_blocking(reply_r, False)
@@ -203,7 +212,9 @@ class Zygote:
         self.selector.register(output_r, events, functools.partial(self._on_output, job))
         self.selector.register(job.pidfd, events, functools.partial(self._on_exit, job))
 
-    def _child(self, request: dict, reply_w: int, output_w: int) -> NoReturn:
+    def _child(
+        self, request: dict, reply_w: int, output_w: int, seen: view.View | None
+    ) -> NoReturn:
         """In the fork: isolate (namespace modes: become a supervisor of a pid 1), then run."""
         try:
             redirect(reply_w, output_w)
@@ -214,9 +225,7 @@ class Zygote:
             if self.mode in isolation.GROUPED:
                 os.setsid()
             else:
-                isolation.isolate(
-                    self.mode, package, self.secrets, self.limits["tmpfs_size"], self.libraries
-                )
+                isolation.isolate(self.mode, package, seen, self.limits["tmpfs_size"])
                 isolation.die_with_parent(parent=self.pid)
                 package = isolation.PACKAGE_MOUNT
                 alive, alive_w = os.pipe()
@@ -227,6 +236,7 @@ class Zygote:
                     isolation.supervise(pid)
                 os.close(alive_w)
                 isolation.mount_proc(self.mode)
+                isolation.leave_host()
             isolation.set_limits(self.limits, float(request["timeout"]))
             isolation.drop_privileges(self.mode)
             isolation.die_with_parent(self.pid if alive is None else None, alive)
@@ -384,13 +394,6 @@ def _describe(status: int) -> str:
     return f"the worker exited with status {code} without replying"
 
 
-def _library_folders() -> list[str]:
-    """The interpreter's folders and its import path, which every child must be able to read."""
-    prefixes = (sys.base_prefix, sys.prefix, sys.base_exec_prefix, sys.exec_prefix)
-    folders = {os.path.realpath(p) for p in (*prefixes, *sys.path) if p and os.path.isdir(p)}
-    return sorted(folders)
-
-
 def _preload(names: list[str]) -> None:
     for name in names:
         importlib.import_module(name)
@@ -413,6 +416,15 @@ def _bundled(request: dict) -> list[str]:
         if isinstance(calls, list)
         else []
     )
+
+
+def _zygote_imports() -> list[str]:
+    """What the loaded probe modules ask the zygote to import when they first run."""
+    names = []
+    for name, module in list(sys.modules.items()):
+        if name.startswith(PROBES + "."):
+            names += [n.partition(".")[0] for n in getattr(module, "ZYGOTE_IMPORTS", ())]
+    return sorted(set(names))
 
 
 def _import_for(probe: str) -> None:
@@ -455,6 +467,8 @@ def main(argv: list[str]) -> int:
     zygote = Zygote(config)
     if zygote.mode in isolation.GROUPED:
         isolation.become_subreaper()
+    else:
+        zygote.view()  # derived now, not while the first probe waits
     protocol.write_message(config["reply_fd"], {"ready": True, "probe_errors": errors})
     zygote.serve()
     return 0

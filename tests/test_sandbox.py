@@ -497,18 +497,26 @@ def test_writes_to_grader_files_are_refused(sandbox, mode: str, host) -> None:
 
 
 @pytest.mark.parametrize("mode", ISOLATED)
-def test_secrets_are_invisible(sandbox, mode: str, host) -> None:
+def test_only_the_allow_list_is_visible(sandbox, mode: str, host) -> None:
+    """A child sees the runtime, the probes and its package, not the host around them:
+    neither the secrets nor the harmless files beside them, nor the kit's other folders."""
     box = sandbox(mode, "hostile")
-    folders = [host.solutions, host.out, host.in_tmp, REPO / ".git"]
-    seen = box.run(INSPECT, {"paths": [str(p) for p in [*folders, host.key]]}).data["paths"]
-    for folder in folders:
-        assert not seen[str(folder)]["listing"], seen
-    reply = call(
-        box, "attacks", "peek", [str(host.base), str(REPO / ".git"), str(REPO / "solutions")]
-    )
+    engine = REPO / "autograder"
+    hidden = [host.base, host.solutions, host.key, host.shared, host.in_tmp, REPO / ".git"]
+    hidden += [REPO / "solutions", REPO / "tests", REPO / "assignments", engine / "checks"]
+    shown = [REPO, engine, engine / "probes", Path(np.__file__).parent, Path(os.__file__).parent]
+    paths = [str(p) for p in [*hidden, *shown]]
+    seen = box.run(INSPECT, {"paths": paths}).data["paths"]
+    for path in hidden:
+        assert not seen[str(path)]["exists"], (path, seen[str(path)])
+    for path in shown:
+        assert seen[str(path)]["readable"], (path, seen[str(path)])
+    assert "checks" not in seen[str(engine)]["listing"]
+    assert set(seen[str(REPO)]["listing"]) <= {"autograder", ".venv"}
+    reply = call(box, "attacks", "peek", [str(host.base), str(host.in_tmp), "/var/tmp"])
     text = json.dumps(reply.data)
-    assert reply.ok and "ANSWER" not in text and "the key" not in text and "score" not in text
-    assert "grader.txt" in text  # not a secret: the worker does see the rest
+    assert reply.ok and "ANSWER" not in text and "the key" not in text, text
+    assert "grader.txt" not in text and "score" not in text, text
 
 
 @pytest.mark.parametrize("mode", ALL)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import KIT_ROOT
-from grading_helpers import make_submission
+from grading_helpers import make_submission, python_for_nobody
 from test_hostile import CASES, grade_hostile_batch
 
 import autograder.sandbox
@@ -27,30 +27,15 @@ import autograder.sandbox
 UID = {"AUTOGRADER_SANDBOX": "uid"}
 
 
-def _reachable_python(folder: Path) -> str | None:
-    """An interpreter that can run mode "uid": this one, or the system's of the same version."""
-    if autograder.sandbox.unavailable("uid") is None:
-        return sys.executable
-    system = shutil.which(
-        f"python{sys.version_info.major}.{sys.version_info.minor}", path="/usr/bin"
-    )
-    if system is None:
-        return None
-    venv = folder / "venv"
-    subprocess.run([system, "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = next(venv.glob("lib/python*/site-packages"))
-    packages = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
-    (site / "kit.pth").write_text("\n".join([*packages, str(KIT_ROOT)]) + "\n")
-    python = str(venv / "bin" / "python")
-    check = subprocess.run([python, "-s", "-m", "autograder.isolation", "uid"], cwd=KIT_ROOT)
-    return python if check.returncode == 0 else None
-
-
 @pytest.fixture(scope="module")
 def python() -> str:
     folder = Path(tempfile.mkdtemp(prefix="agtest-uid-", dir="/var/tmp"))
     folder.chmod(0o755)
-    found = _reachable_python(folder)
+    found = sys.executable if autograder.sandbox.unavailable("uid") is None else None
+    found = found or python_for_nobody(folder)
+    if found is not None:
+        check = [found, "-s", "-m", "autograder.isolation", "uid"]
+        found = found if subprocess.run(check, cwd=KIT_ROOT).returncode == 0 else None
     if found is None:
         shutil.rmtree(folder)
         pytest.skip('mode "uid" cannot work here (not root, or no interpreter uid 65534 reads)')
