@@ -91,15 +91,22 @@ def check_set_salt(check_set: str) -> str:
     return "public"
 
 
+# Where sandbox mode "uid" records the permissions it takes off the secrets until it ends.
+PERMISSIONS_STATE = KIT_ROOT / "build" / "closed-permissions.json"
+
+
 def secret_paths(extra: list[Path]) -> list[Path]:
-    """What a submission must not see: solutions, hidden checks, expected values, outputs,
-    the kit's history and tests, and (in `extra`) the submissions as handed in."""
+    """What sandbox mode "uid" closes by permissions (the isolated modes show a child only an
+    allow-list, see view.py): solutions, hidden checks, expected values, outputs, the kit's
+    history, tests and distributions (copies of the reference), and (in `extra`) the
+    submissions as handed in."""
     return [
         SOLUTIONS.parent,
         CHECKS / "hidden",
         CHECKS / "public" / "expected.npz",
         REFERENCE_DIR,
         KIT_ROOT / "build",
+        KIT_ROOT / "dist",
         KIT_ROOT / ".git",
         KIT_ROOT / "tests",
         *extra,
@@ -174,6 +181,7 @@ class Grader:
             limits=self.limits,
             preload=PRELOAD,
             jobs=jobs,
+            permissions_state=PERMISSIONS_STATE,
         )
         self._graded = 0
         self._calls: list[ProbeCall] | None = None

@@ -10,7 +10,6 @@ import platform
 import resource
 import select
 import signal
-import stat
 import sys
 import traceback
 from collections.abc import Iterable
@@ -336,16 +335,6 @@ def supervise(pid: int) -> NoReturn:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         os.kill(os.getpid(), sig)
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else SETUP_FAILED)
-
-
-def close_to_others(paths: Iterable[str]) -> None:
-    """Take group and other permissions off each path (not what lies below: a folder that
-    others cannot enter hides it all). Mode "uid" relies on this to hide the secrets."""
-    for path in paths:
-        with contextlib.suppress(FileNotFoundError):
-            info = os.lstat(path)
-            if not stat.S_ISLNK(info.st_mode):
-                os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
 
 
 def reachable(folders: Iterable[str]) -> None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from autograder import isolation, protocol
 from autograder.child import failure
+from autograder.permissions import ClosedPaths
 from autograder.worker import relay_limits
 
 ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap or none
@@ -354,8 +355,9 @@ class Sandbox:
 
     In the isolated modes a child sees only an allow-list of files (see view.py), whatever
     the host holds. In mode "uid" (root without namespaces: children run as uid 65534 in
-    the host's view of the files) the `secrets` (folders or files) are hidden by taking
-    group and other permissions off them; bubblewrap also covers them around the zygote.
+    the host's view of the files) the `secrets` (folders or files) lose their group and
+    other permissions until the sandbox is closed (`permissions_state`: see
+    permissions.ClosedPaths); bubblewrap also covers them around the zygote.
     `trusted=True` is for the reference solutions: no isolation, still timeouts.
     Mode "auto" picks "namespaces" (root), else "bwrap", else "uid", else "none"; the
     environment variable AUTOGRADER_SANDBOX forces a mode and fails if it cannot work.
@@ -371,6 +373,7 @@ class Sandbox:
         trusted: bool = False,
         jobs: int | None = None,
         preload: Sequence[str] = ("numpy", "torch"),
+        permissions_state: Path | None = None,
     ) -> None:
         self.package_root = Path(package_root).resolve()
         if not self.package_root.is_dir():
@@ -383,16 +386,23 @@ class Sandbox:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.preload = tuple(preload)
         self.isolation = _choose_mode(mode, trusted)
-        if self.isolation == "uid":
-            root = str(self.package_root)
-            isolation.close_to_others(s for s in self.secrets if s != root)
+        root = str(self.package_root)
+        self._closed_paths = ClosedPaths([s for s in self.secrets if s != root], permissions_state)
+        if self.isolation != "uid":
+            self._closed_paths.recover()
+        else:
+            self._closed_paths.close()
             if root in self.secrets:  # a folder per submission: each child enters its own
                 self.package_root.chmod(0o711)  # but cannot list the others' (random) names
         self._slots = threading.BoundedSemaphore(self.jobs)
         self._lock = threading.Lock()
         self._closed = False
         # Started now, so that it imports torch while the grader does something else.
-        self._worker: _Worker | None = self._start_worker()
+        try:
+            self._worker: _Worker | None = self._start_worker()
+        except BaseException:
+            self._closed_paths.reopen()
+            raise
 
     @property
     def worker_info(self) -> dict:
@@ -411,12 +421,14 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
-        """Stop the zygote; the sandbox cannot be used afterwards."""
+        """Stop the zygote and give the secrets their permissions back; the sandbox cannot be
+        used afterwards."""
         with self._lock:
             self._closed = True
             worker, self._worker = self._worker, None
         if worker is not None:
             worker.close()
+        self._closed_paths.reopen()
 
     def run(
         self, probe: str, args: dict, *, timeout: float | None = None, subfolder: str | None = None

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from autograder import protocol
+from autograder.permissions import ClosedPaths
 from autograder.protocol import ProtocolError
 from autograder.sandbox import ENV_MODE, Limits, Sandbox, SandboxError, unavailable
 
@@ -650,3 +651,59 @@ def test_a_zygote_that_cannot_start_closes_only_its_own_files() -> None:
     for fd in mine:
         os.fstat(fd)  # raises if the sandbox closed it
         os.close(fd)
+
+
+# --- mode uid's permissions ---------------------------------------------------------------
+
+
+def _secret_folders(base: Path) -> list[Path]:
+    folders = [base / "a", base / "b"]
+    for folder in folders:
+        folder.mkdir()
+        folder.chmod(0o755)
+    return folders
+
+
+def test_closed_paths_get_their_modes_back(tmp_path: Path) -> None:
+    folders = _secret_folders(tmp_path)
+    closed = ClosedPaths([str(f) for f in folders])
+    closed.close()
+    assert [f.stat().st_mode & 0o777 for f in folders] == [0o700, 0o700]
+    closed.reopen()
+    closed.reopen()  # once only
+    assert [f.stat().st_mode & 0o777 for f in folders] == [0o755, 0o755]
+
+
+@pytest.mark.parametrize("shared", ["state file", "process"])
+def test_the_last_of_two_graders_gives_the_modes_back(tmp_path: Path, shared: str) -> None:
+    """Two graders side by side share a record: the first to end keeps them closed."""
+    folders = _secret_folders(tmp_path)
+    state = tmp_path / "state" / "closed.json" if shared == "state file" else None
+    first, second = (ClosedPaths([str(f) for f in folders], state) for _ in range(2))
+    first.close()
+    second.close()  # finds them closed already, and keeps the modes the first recorded
+    first.reopen()
+    assert folders[0].stat().st_mode & 0o777 == 0o700
+    second.reopen()
+    assert [f.stat().st_mode & 0o777 for f in folders] == [0o755, 0o755]
+
+
+@pytest.mark.parametrize("next_one", ["closes", "only recovers"])
+def test_a_killed_grader_leaves_the_modes_to_the_next(tmp_path: Path, next_one: str) -> None:
+    """The next grader gives them back: in mode uid when it ends, in another mode at once."""
+    folders = _secret_folders(tmp_path)
+    state = tmp_path / "closed.json"
+    pid = os.fork()
+    if pid == 0:  # a grader that closes the secrets and dies without giving them back
+        ClosedPaths([str(folders[0])], state).close()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert folders[0].stat().st_mode & 0o777 == 0o700
+    closed = ClosedPaths([str(f) for f in folders], state)
+    if next_one == "closes":
+        closed.close()
+        closed.reopen()
+    else:
+        closed.recover()
+    assert [f.stat().st_mode & 0o777 for f in folders] == [0o755, 0o755]
+    assert json.loads(state.read_text()) == {"holders": []}

@@ -12,9 +12,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,20 @@ from test_hostile import CASES, grade_hostile_batch
 import autograder.sandbox
 
 UID = {"AUTOGRADER_SANDBOX": "uid"}
+
+READ_DIST = """
+import pathlib
+
+import autograder
+
+_kit = pathlib.Path(autograder.__file__).resolve().parents[1]
+exec((_kit / "dist" / "@COPY@" / "part1_tensors.py").read_text())
+"""
+CLOSED = [KIT_ROOT / "dist", KIT_ROOT / "solutions", KIT_ROOT / "tests", KIT_ROOT / ".git"]
+
+
+def _modes() -> list[int | None]:
+    return [path.stat().st_mode & 0o777 if path.exists() else None for path in CLOSED]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +60,9 @@ def python() -> str:
 
 
 def test_the_sandbox_tests_pass_in_mode_uid(python: str) -> None:
-    """Every test of tests/test_sandbox.py that runs in mode "uid", none skipped."""
+    """Every test of tests/test_sandbox.py that runs in mode "uid", none skipped; the kit's
+    folders that its sandboxes close are open again afterwards."""
+    before = _modes()
     completed = subprocess.run(
         [python, "-s", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"]
         + ["tests/test_sandbox.py", "-k", "uid"],
@@ -57,6 +75,7 @@ def test_the_sandbox_tests_pass_in_mode_uid(python: str) -> None:
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert int(re.search(r"(\d+) passed", summary).group(1)) >= 18, summary
     assert "skipped" not in summary, completed.stdout[-2000:]
+    assert _modes() == before
 
 
 def test_the_reference_scores_full_marks_in_mode_uid(python: str, tmp_path: Path) -> None:
@@ -97,3 +116,62 @@ def test_hostile_submissions_earn_nothing_in_mode_uid(batch) -> None:
     assert batch["survivors"] == []
     tests = {t["number"]: t for t in batch["results"]["read_solutions"]["tests"]}
     assert "PermissionError" in tests["1.1"]["output"]
+
+
+@pytest.fixture
+def dist_copy():
+    """A copy of part 1 of the reference in the kit's dist/, open to everyone."""
+    created = not (KIT_ROOT / "dist").exists()
+    copy = KIT_ROOT / "dist" / f"uid-test-{os.getpid()}"
+    copy.mkdir(parents=True)
+    for folder in (copy.parent, copy):
+        folder.chmod(0o755)
+    shutil.copy(KIT_ROOT / "solutions" / "intro_pytorch" / "part1_tensors.py", copy)
+    yield copy.name
+    shutil.rmtree(KIT_ROOT / "dist" if created else copy)
+
+
+def test_dist_is_closed_while_grading_and_opened_afterwards(python, dist_copy, tmp_path) -> None:
+    before = _modes()
+    assert (KIT_ROOT / "dist").stat().st_mode & 0o077
+    code = READ_DIST.replace("@COPY@", dist_copy)
+    student = make_submission(tmp_path / "student", base=KIT_ROOT / "assignments" / "intro_pytorch")
+    part1 = student / "intro_pytorch" / "part1_tensors.py"
+    part1.write_text(part1.read_text() + code)
+    results = tmp_path / "results.json"
+    completed = subprocess.run(
+        [python, "-m", "autograder", "grade", str(student), "--results", str(results)]
+        + ["--part", "1"],
+        capture_output=True,
+        text=True,
+        cwd=KIT_ROOT,
+        timeout=600,
+        env={**os.environ, **UID},
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    graded = json.loads(results.read_text())
+    assert graded["score"] == 0
+    assert "PermissionError" in graded["tests"][0]["output"], graded["tests"][0]["output"]
+    assert _modes() == before
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_grader_gives_the_permissions_back(python, tmp_path, sig) -> None:
+    before = _modes()
+    if not (KIT_ROOT / "solutions").stat().st_mode & 0o077:
+        pytest.skip("solutions/ is closed to others already: nothing to see given back")
+    make_submission(tmp_path / "student")
+    grader = subprocess.Popen(
+        [python, "-m", "autograder", "grade", str(tmp_path / "student")],
+        cwd=KIT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **UID},
+    )
+    deadline = time.monotonic() + 60
+    while (KIT_ROOT / "solutions").stat().st_mode & 0o077 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert (KIT_ROOT / "solutions").stat().st_mode & 0o077 == 0, "mode uid closes solutions/"
+    grader.send_signal(sig)
+    grader.wait(timeout=60)
+    assert _modes() == before, grader.stderr.read()[-2000:]
