@@ -79,21 +79,22 @@ def _plant(folders: list[Path], token: str) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def kit():
-    """A copy of the kit, readable by uid 65534, with dist/ holding `make gradescope`'s
-    output, markers planted everywhere, copies of the reference in /tmp and in the home
-    folder; all removed afterwards."""
+    """A copy of the kit, readable by uid 65534, with dist/ holding what `make gradescope`
+    and `make release` write, markers planted everywhere, copies of the reference in /tmp
+    and in the home folder; all removed afterwards."""
     token = secrets.token_hex(6)
     base = Path(tempfile.mkdtemp(prefix=f"{MARKER_PREFIX}{token}-", dir="/var/tmp"))
     root = base / "kit"
     shutil.copytree(KIT_ROOT, root, ignore=_NOT_COPIED)
-    completed = subprocess.run(
-        [sys.executable, "-m", "autograder", "gradescope"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert completed.returncode == 0, completed.stderr
+    for command in ("gradescope", "release"):  # as `make gradescope` and `make release` do
+        completed = subprocess.run(
+            [sys.executable, "-m", "autograder", command],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert completed.returncode == 0, completed.stderr
     copies = [root / "solutions" / "intro_pytorch"]
     copies.append(root / "dist" / "gradescope" / "source" / "solutions" / "intro_pytorch")
     made = [base]
@@ -103,7 +104,15 @@ def kit():
         made.append(copy.parent.parent)
         copies.append(copy)
     folders = [root, root / "autograder", root / "autograder" / "probes", root / "dist"]
-    folders += [root / "tests", base, Path.home(), Path("/tmp"), Path("/srv"), Path("/opt")]
+    folders += [
+        root / "tests",
+        root / "dist" / "student",
+        base,
+        Path.home(),
+        Path("/tmp"),
+        Path("/srv"),
+        Path("/opt"),
+    ]
     folders += [Path("/home"), *_path_folders(sys.executable, root)]
     for path in [base, *base.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
