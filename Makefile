@@ -66,7 +66,7 @@ bench: $(STAMP) sandbox-tools ## time grading against `python -c "import torch"`
 	$(BIN)/python bench/bench.py
 
 calibrate: $(STAMP) ## re-measure the accuracy margins of the fit checks (50 seeds, minutes)
-	$(BIN)/python -m autograder.calibrate
+	$(BIN)/python -m autograder.course.calibrate
 
 sandbox-tools: ## install bubblewrap (bwrap) with apt-get when it is missing and we are root
 	@command -v bwrap >/dev/null 2>&1 || { \

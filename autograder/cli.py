@@ -8,12 +8,15 @@ import sys
 import traceback
 from pathlib import Path
 
-from .stubs import ASSIGNMENTS, SOLUTIONS, StubError, stale_assignments, write_assignments
+from autograder.kit import ASSIGNMENTS, SOLUTIONS
 
 EXIT_FINISHED, EXIT_GRADER_BROKE, EXIT_BAD_ARGUMENT = 0, 1, 2
+INSTRUCTORS = "autograder.course"  # what only the instructor's kit holds
 
 
 def _assignments(args: argparse.Namespace) -> int:
+    from autograder.course.stubs import StubError, stale_assignments, write_assignments
+
     try:
         if args.check:
             stale = stale_assignments()
@@ -35,9 +38,9 @@ def _assignments(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading import grade
-    from .report import print_summary, write_results
-    from .submission import SubmissionError, find_package_folder
+    from autograder.grading.grader import grade
+    from autograder.grading.submission import SubmissionError, find_package_folder
+    from autograder.reports.results import print_summary, write_results
 
     try:
         find_package_folder(args.submission)
@@ -63,7 +66,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from autograder.grading.batch import run_batch
 
     if not args.submissions.is_dir():
         print(f"error: {args.submissions} is not a folder", file=sys.stderr)
@@ -81,7 +84,8 @@ def _grade_all(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from .release import DIST, ReleaseError, build_bundle
+    from autograder.course.bundle import ReleaseError, build_bundle
+    from autograder.kit import DIST
 
     try:
         archive = build_bundle(args.dist or DIST)
@@ -93,8 +97,8 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _gradescope(args: argparse.Namespace) -> int:
-    from .gradescope import build_zip
-    from .release import DIST
+    from autograder.course.gradescope import build_zip
+    from autograder.kit import DIST
 
     archive = build_zip(args.dist or DIST)
     print(f"Gradescope autograder in {archive} (its content in {archive.parent / 'source'})")
@@ -102,7 +106,7 @@ def _gradescope(args: argparse.Namespace) -> int:
 
 
 def _build_nbgrader(args: argparse.Namespace) -> int:
-    from .notebooks import COURSE, CourseError, build_course
+    from autograder.course.nbgrader_course import COURSE, CourseError, build_course
 
     try:
         release = build_course(args.course or COURSE)
@@ -114,7 +118,7 @@ def _build_nbgrader(args: argparse.Namespace) -> int:
 
 
 def _grade_nbgrader(args: argparse.Namespace) -> int:
-    from .nbgrader_grade import CourseDataError, grade_nbgrader
+    from autograder.course.nbgrader_grade import CourseDataError, grade_nbgrader
 
     if not args.course.is_dir():
         print(f"error: {args.course} is not a folder", file=sys.stderr)
@@ -141,7 +145,7 @@ def _write_failure(path: Path, error: Exception) -> None:
     """results.json for a run the grader itself could not finish: score 0 and the reason."""
     import json
 
-    from . import __version__
+    from autograder import __version__
 
     results = {
         "score": 0,
@@ -243,4 +247,12 @@ def _terminated(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminated)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith(INSTRUCTORS):
+            raise
+        print(
+            f"error: `{args.command}` is for the instructor's kit, not this copy", file=sys.stderr
+        )
+        return EXIT_BAD_ARGUMENT

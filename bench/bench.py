@@ -65,8 +65,8 @@ def nbgrader_autograde(scratch: Path, students: int) -> float:
     from test_corpus import mutate
     from test_nbgrader import submit
 
-    from autograder.manifest import load_parts
-    from autograder.notebooks import ASSIGNMENT, build_course, nbgrader
+    from autograder.course.nbgrader_course import ASSIGNMENT, build_course, nbgrader
+    from autograder.kit import load_parts
 
     course = scratch / "course"
     if not course.exists():

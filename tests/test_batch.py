@@ -19,9 +19,9 @@ from rich.console import Console
 from test_corpus import mutate
 
 from autograder import batch
-from autograder.grading import GradeReport
-from autograder.manifest import load_parts
-from autograder.plugin import Outcome
+from autograder.grading.grader import GradeReport
+from autograder.grading.plugin import Outcome
+from autograder.kit import load_parts
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NO_STEP = next(m for m in MUTANTS if m.name == "minibatch_no_step")

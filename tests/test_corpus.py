@@ -10,7 +10,7 @@ from conftest import SOLUTIONS
 from corpus import MUTANTS, VARIANTS, Mutant
 from grading_helpers import grade_all, make_submission
 
-from autograder.manifest import load_parts
+from autograder.kit import load_parts
 
 PART_OF = {part.module: part.number for part in load_parts()}
 # the end-to-end checks may repeat a mistake made in the functions they call

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from grading_helpers import ASSIGNMENTS, SOLUTIONS, Graded, grade, grade_all, make_submission
 
-from autograder.manifest import load_parts
+from autograder.kit import load_parts
 
 ALL_CHECKS = [task.id for part in load_parts() for task in part.tasks]
 

@@ -22,8 +22,8 @@ from grading_helpers import ASSIGNMENTS, grade_all, make_submission
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = sorted(path.stem for path in HOSTILE.glob("*.py"))
 GUARDED = [
-    KIT_ROOT / "autograder" / "plugin.py",
-    KIT_ROOT / "autograder" / "expect.py",
+    KIT_ROOT / "autograder" / "grading" / "plugin.py",
+    KIT_ROOT / "autograder" / "grading" / "expect.py",
     KIT_ROOT / "autograder" / "manifest.toml",
 ]
 

@@ -25,10 +25,9 @@ from nbgrader.utils import determine_grade
 from test_corpus import mutate
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import notebook
+from autograder.notebook import kernel as notebook
 from autograder.cli import main
-from autograder.manifest import load_parts
-from autograder.notebooks import (
+from autograder.course.nbgrader_course import (
     ASSIGNMENT,
     DEMO,
     NOTEBOOK_DEMO,
@@ -38,6 +37,7 @@ from autograder.notebooks import (
     nbgrader,
     source_notebook,
 )
+from autograder.kit import load_parts
 
 PARTS = load_parts()
 # one mutant in each of five parts, three of them in parts that import earlier ones

@@ -19,8 +19,8 @@ from conftest import KIT_ROOT, SOLUTIONS
 from packaging.requirements import Requirement
 
 from autograder.checks.hidden import SEED_SALT
-from autograder.release import INSTRUCTOR_ONLY, NAME
-from autograder.stubs import BEGIN, END
+from autograder.course.bundle import NAME, STUDENT_FOLDERS
+from autograder.course.stubs import BEGIN, END
 
 # Lines of the reference's solution regions that the grader's own probes need as well: they
 # run the student's code with the same PyTorch idioms, and reveal no answer.
@@ -66,6 +66,9 @@ def test_the_bundle_holds_the_stubs_public_checks_engine_and_tools(dist: Path) -
         assert bundle[f"assignments/intro_pytorch/{stub.name}"].read_bytes() == stub.read_bytes()
     assert {f"autograder/checks/public/test_part{n}.py" for n in range(1, 8)} <= set(bundle)
     assert "autograder/checks/public/expected.npz" in bundle
+    engine = {name.split("/")[1] for name in bundle if name.startswith("autograder/")}
+    folders = {folder.split("/")[0] for folder in STUDENT_FOLDERS}
+    assert engine == folders | {"__init__.py", "__main__.py", "cli.py", "kit.py", "manifest.toml"}
     with zipfile.ZipFile(dist / f"{NAME}.zip") as archive:
         assert sorted(archive.namelist()) == sorted(f"{NAME}/{name}" for name in bundle)
         for name, path in bundle.items():
@@ -80,7 +83,7 @@ def test_no_solution_line_and_no_hidden_file_is_in_the_bundle(dist: Path) -> Non
     for name, path in bundle.items():
         parts = set(name.split("/"))
         assert not parts & {"solutions", "hidden", "tests", "build", ".git", "__pycache__"}, name
-        assert Path(name).name not in {*INSTRUCTOR_ONLY, "mistakes.py"}, name
+        assert not name.startswith("autograder/course/") and "mistakes.py" not in name, name
         data = path.read_bytes()
         assert SEED_SALT.encode() not in data, name
         if name.endswith(".npz"):

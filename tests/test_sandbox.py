@@ -21,10 +21,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from autograder import protocol
-from autograder.permissions import ClosedPaths
-from autograder.protocol import ProtocolError
-from autograder.sandbox import ENV_MODE, Limits, Sandbox, SandboxError, unavailable
+from autograder.sandbox import protocol
+from autograder.sandbox.client import ENV_MODE, Limits, Sandbox, SandboxError, unavailable
+from autograder.sandbox.permissions import ClosedPaths
+from autograder.sandbox.protocol import ProtocolError
 
 CASES = Path(__file__).resolve().parent / "sandbox_cases"
 REPO = CASES.parent.parent

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import pytest
 from contract import EXAMPLE_ARGS, SIGNATURES, render_signature
 
-from autograder.manifest import Part, Task, load_parts
-from autograder.stubs import BEGIN, END, SOLUTIONS, StubError, make_stub, stale_assignments
+from autograder.course.stubs import BEGIN, END, StubError, make_stub, stale_assignments
+from autograder.kit import SOLUTIONS, Part, Task, load_parts
 
 PARTS = load_parts()
 TASKS = [(part, task) for part in PARTS for task in part.tasks]

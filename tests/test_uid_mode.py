@@ -24,7 +24,7 @@ from conftest import KIT_ROOT
 from grading_helpers import make_submission, python_for_nobody
 from test_hostile import CASES, grade_hostile_batch
 
-import autograder.sandbox
+import autograder.sandbox.client
 
 UID = {"AUTOGRADER_SANDBOX": "uid"}
 
@@ -47,10 +47,10 @@ def _modes() -> list[int | None]:
 def python() -> str:
     folder = Path(tempfile.mkdtemp(prefix="agtest-uid-", dir="/var/tmp"))
     folder.chmod(0o755)
-    found = sys.executable if autograder.sandbox.unavailable("uid") is None else None
+    found = sys.executable if autograder.sandbox.client.unavailable("uid") is None else None
     found = found or python_for_nobody(folder)
     if found is not None:
-        check = [found, "-s", "-m", "autograder.isolation", "uid"]
+        check = [found, "-s", "-m", "autograder.sandbox.isolation", "uid"]
         found = found if subprocess.run(check, cwd=KIT_ROOT).returncode == 0 else None
     if found is None:
         shutil.rmtree(folder)

@@ -29,8 +29,8 @@ import pytest
 from conftest import KIT_ROOT, SOLUTIONS
 from grading_helpers import ASSIGNMENTS, Graded, grade, make_submission, python_for_nobody
 
-from autograder.sandbox import ENV_MODE, unavailable
-from autograder.view import derive, inside
+from autograder.sandbox.client import ENV_MODE, unavailable
+from autograder.sandbox.view import FORBIDDEN, derive, inside
 
 SEARCH = Path(__file__).resolve().parent / "hostile_search.py"
 MARKER_PREFIX = "agview-"
@@ -246,7 +246,8 @@ def test_the_view_is_derived_from_what_is_loaded() -> None:
 
     import autograder.probes.part1  # noqa: F401 - an engine module the children use
 
-    view = derive(["torch"])
+    loaded = {n: m for n, m in sys.modules.items() if not n.startswith(FORBIDDEN)}
+    view = derive(["torch"], loaded)
     engine = Path(autograder.__file__).parent
     assert str(Path(torch.__file__).parent) in view.trees
     assert str(engine / "probes" / "part1.py") in view.files
@@ -255,4 +256,4 @@ def test_the_view_is_derived_from_what_is_loaded() -> None:
     assert not any(inside(path, str(KIT_ROOT / "solutions")) for path in view.paths())
     for forbidden in ("autograder.checks.hidden", "intro_pytorch.part1_tensors"):
         with pytest.raises(RuntimeError, match="must not be forked"):
-            derive([], {**sys.modules, forbidden: object()})
+            derive([], {**loaded, forbidden: object()})

@@ -1,7 +1,7 @@
 """Checks of part 1: creating and combining tensors."""
 
-from autograder.expect import Result, compare_cases, fail
-from autograder.plugin import check
+from autograder.grading.expect import Result, compare_cases, fail
+from autograder.grading.plugin import check
 
 
 @check("1.1", "part1.from_list")

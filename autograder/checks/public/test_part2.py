@@ -1,7 +1,7 @@
 """Checks of part 2: layers and activations."""
 
-from autograder.expect import Result, compare_cases, expect_like, fail
-from autograder.plugin import check
+from autograder.grading.expect import Result, compare_cases, expect_like, fail
+from autograder.grading.plugin import check
 
 
 @check("2.1", "part2.make_linear")

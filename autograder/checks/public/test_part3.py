@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.expect import Result, expect_like, fail, shape_text
-from autograder.plugin import check
+from autograder.grading.expect import Result, expect_like, fail, shape_text
+from autograder.grading.plugin import check
 
 
 @check("3.1", "part3.build_model")

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.expect import Result, compare_cases, expect_like, fail
-from autograder.plugin import check
+from autograder.grading.expect import Result, compare_cases, expect_like, fail
+from autograder.grading.plugin import check
 
 
 @check("4.1", "part4.gradient")

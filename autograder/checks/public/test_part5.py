@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.expect import (
+from autograder.grading.expect import (
     Result,
     compare_cases,
     expect_curve,
@@ -12,7 +12,7 @@ from autograder.expect import (
     fail,
     same_numbers,
 )
-from autograder.plugin import check
+from autograder.grading.plugin import check
 
 # How far below the reference (same seed, same held-out points) a correct fit may land.
 # `make calibrate`, 50 seeds: correct variants that draw their random numbers in another order

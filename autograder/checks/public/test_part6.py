@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.expect import (
+from autograder.grading.expect import (
     Result,
     expect_curve,
     expect_like,
@@ -10,7 +10,7 @@ from autograder.expect import (
     expect_trained,
     fail,
 )
-from autograder.plugin import check
+from autograder.grading.plugin import check
 
 # The accuracy check trains for this many epochs: the default 30 take three times as long,
 # and the defaults themselves are checked in the signature.

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.expect import Result, close_to, compare_cases, fail
-from autograder.plugin import check
+from autograder.grading.expect import Result, close_to, compare_cases, fail
+from autograder.grading.plugin import check
 
 
 @check("7.1", "part7.decision_grid", timeout=30)

@@ -22,16 +22,17 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import isolation, protocol
-from autograder.child import failure
-from autograder.permissions import ClosedPaths
-from autograder.worker import relay_limits
+from autograder.kit import KIT_ROOT
+from autograder.sandbox import isolation, protocol
+from autograder.sandbox.child import failure
+from autograder.sandbox.permissions import ClosedPaths
+from autograder.sandbox.zygote import relay_limits
 
 ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap or none
 STATUSES = ("ok", "error", "timeout", "crashed", "protocol")
 _SUBFOLDER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _PROBE = re.compile(r"autograder\.probes(?:\.[A-Za-z_]\w*)+:[A-Za-z]\w*")
-_ROOT = Path(__file__).resolve().parent.parent  # the folder holding the autograder package
+_ROOT = KIT_ROOT  # the folder holding the autograder package
 _START_TIMEOUT = 120.0
 _GRACE = 10.0  # how much longer than a request's own timeout the grader waits for the zygote
 _CLOSE_TIMEOUT = 5.0
@@ -133,7 +134,7 @@ def unavailable(mode: str) -> str | None:
         return None
     if mode in ("namespaces", "uid") and os.geteuid() != 0:
         return "it needs root (as another user, use bwrap)"
-    command = _python("autograder.isolation", mode)
+    command = _python("autograder.sandbox.isolation", mode)
     if mode == "bwrap":
         bwrap = shutil.which("bwrap")
         if bwrap is None:
@@ -205,7 +206,7 @@ class _Worker:
         self._started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
-                prefix + _python("autograder.worker", json.dumps(config)),
+                prefix + _python("autograder.sandbox.zygote", json.dumps(config)),
                 cwd=_ROOT,
                 env=_worker_env(),
                 stdin=subprocess.DEVNULL,

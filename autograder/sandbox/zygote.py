@@ -21,11 +21,11 @@ from typing import NoReturn
 
 import numpy as np
 
-from autograder import isolation, protocol, view
-from autograder.child import ALL_FDS, REPLY_FD, REPLY_LOST, failure, redirect, run_probe
+from autograder.sandbox import isolation, protocol, view
+from autograder.sandbox.child import ALL_FDS, REPLY_FD, REPLY_LOST, failure, redirect, run_probe
 
 PROBES = "autograder.probes"
-BUNDLE = "autograder.probes.bundle:run"
+BUNDLE = "autograder.probes.group:run"
 _READ_SIZE = 1 << 20
 _LATE_OUTPUT = 1 << 20  # at most this much output is read after the child has exited
 _ESCALATE = 2.0  # seconds a supervisor has to empty its namespace before it gets SIGKILL
@@ -457,7 +457,7 @@ def _import_probes() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    """Entry point: `python -m autograder.worker CONFIG_JSON` (started by Sandbox)."""
+    """Entry point: `python -m autograder.sandbox.zygote CONFIG_JSON` (started by Sandbox)."""
     config = json.loads(argv[1])
     _preload(config["preload"])
     errors = _import_probes()

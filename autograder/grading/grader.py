@@ -18,17 +18,16 @@ from pathlib import Path
 from secrets import token_hex
 from typing import TYPE_CHECKING, Any
 
-from .manifest import Part, load_parts
-from .reference import ReferenceStore
-from .runner import PRELOAD, ProbeRunner
-from .sandbox import Limits, Reply, Sandbox
-from .stubs import KIT_ROOT, SOLUTIONS
-from .submission import StagedSubmission, stage
+from autograder.grading.reference import ReferenceStore
+from autograder.grading.runner import PRELOAD, ProbeRunner
+from autograder.grading.submission import StagedSubmission, stage
+from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, load_parts
+from autograder.sandbox.client import Limits, Reply, Sandbox
 
 if TYPE_CHECKING:
-    from .plugin import Outcome, ProbeCall
+    from autograder.grading.plugin import Outcome, ProbeCall
 
-CHECKS = Path(__file__).resolve().parent / "checks"
+CHECKS = ENGINE / "checks"
 REFERENCE_DIR = Path(os.environ.get("AUTOGRADER_REFERENCE_DIR", KIT_ROOT / "build" / "reference"))
 # pytest runs only the kit's checks: no ini file, no conftest, no cache, no terminal output
 PYTEST_ARGS = [
@@ -85,7 +84,7 @@ def hidden_checks_available() -> bool:
 
 def check_set_salt(check_set: str) -> str:
     if check_set == "hidden":
-        from .checks.hidden import SEED_SALT
+        from autograder.checks.hidden import SEED_SALT
 
         return SEED_SALT
     return "public"
@@ -234,7 +233,7 @@ class Grader:
         # pytest is imported only now: the zygote already imports torch in parallel
         import pytest
 
-        from .plugin import GradingPlugin
+        from autograder.grading.plugin import GradingPlugin
 
         runner = pending.runner
         try:

@@ -21,16 +21,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .manifest import PACKAGE, Part, Task, load_parts
-from .notebook import SETUP_ID, check_cell_id
-from .stubs import (
-    BEGIN,
-    KIT_ROOT,
-    SOLUTIONS,
-    StubError,
-    enclosing_function,
-    solution_regions,
-)
+from autograder.course.stubs import BEGIN, StubError, enclosing_function, solution_regions
+from autograder.kit import KIT_ROOT, PACKAGE, SOLUTIONS, Part, Task, load_parts
+from autograder.notebook.kernel import SETUP_ID, check_cell_id
 
 COURSE = KIT_ROOT / "build" / "nbgrader"
 ASSIGNMENT = PACKAGE
@@ -44,7 +37,7 @@ KERNEL = {
 }
 SETUP = """\
 # Run this cell first: it lets this notebook use your other parts and check your work.
-from autograder.notebook import autograding, check, setup_notebook
+from autograder.notebook.kernel import autograding, check, setup_notebook
 
 setup_notebook()"""
 TEST = """\

@@ -25,10 +25,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checks.public.test_part5 import FIT_MARGIN
-from .checks.public.test_part6 import FIT_MINIBATCH_EPOCHS, FIT_MINIBATCH_MARGIN
-from .plugin import held_out_moons
-from .stubs import SOLUTIONS
+from autograder.checks.public.test_part5 import FIT_MARGIN
+from autograder.checks.public.test_part6 import FIT_MINIBATCH_EPOCHS, FIT_MINIBATCH_MARGIN
+from autograder.grading.plugin import held_out_moons
+from autograder.kit import SOLUTIONS
 
 
 def load_reference() -> dict[str, object]:
@@ -157,7 +157,7 @@ def measure(seeds: int) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.calibrate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m autograder.course.calibrate", description=__doc__)
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--out", type=Path, default=Path("build/calibration.json"))
     args = parser.parse_args(argv)

@@ -25,14 +25,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .manifest import PACKAGE, load_parts
-from .stubs import SOLUTIONS
+from autograder.kit import ENGINE, PACKAGE, SOLUTIONS, load_parts
 
 SETUP_ID = "setup"
 CHECK_PREFIX = "check_"
 IPYTHON_ONLY = re.compile(r"^(\s*)([%!])", re.MULTILINE)
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "intro_pytorch_checks"
-ENGINE = Path(__file__).resolve().parent
 MAX_NOTEBOOK_BYTES = 32 << 20
 AUTOGRADING = "autograde"  # the value nbgrader gives NBGRADER_EXECUTION while autograding
 

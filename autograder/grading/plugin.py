@@ -21,9 +21,8 @@ from typing import Any, Protocol
 import numpy as np
 import pytest
 
-from .expect import CheckFailed, Result
-from .manifest import load_parts
-from .stubs import ASSIGNMENTS
+from autograder.grading.expect import CheckFailed, Result
+from autograder.kit import ASSIGNMENTS, load_parts
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import numpy as np
 
-from autograder import protocol
+from autograder.sandbox import protocol
 
 REPLY_FD = 3  # the child's end of its reply pipe, after redirect
 REPLY_LOST = 71  # exit status of a child whose reply pipe was closed or replaced

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from .release import DIST, copy_assignments, copy_engine, requirements, write_zip
-from .stubs import SOLUTIONS
+from autograder.course.bundle import copy_assignments, copy_engine, requirements, write_zip
+from autograder.kit import DIST, SOLUTIONS
 
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
@@ -92,7 +92,7 @@ def build_zip(dist: Path = DIST) -> Path:
     source = folder / "source"
     shutil.rmtree(folder, ignore_errors=True)
     source.mkdir(parents=True)
-    copy_engine(source, hidden_checks=True)
+    copy_engine(source, students=False)
     copy_assignments(source)
     shutil.copytree(
         SOLUTIONS,

@@ -1,8 +1,11 @@
-"""The curriculum manifest: parts and tasks in seminar order, read from manifest.toml."""
+"""The kit: where its folders are, the package students write, and the curriculum's parts
+and tasks in seminar order (read from manifest.toml)."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -12,8 +15,14 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-MANIFEST = Path(__file__).with_name("manifest.toml")
+ENGINE = Path(__file__).resolve().parent  # the autograder package
+KIT_ROOT = ENGINE.parent
+MANIFEST = ENGINE / "manifest.toml"
 PACKAGE = "intro_pytorch"
+SOLUTIONS = KIT_ROOT / "solutions" / PACKAGE
+ASSIGNMENTS = KIT_ROOT / "assignments" / PACKAGE
+BUILD = KIT_ROOT / "build"
+DIST = KIT_ROOT / "dist"
 
 
 @dataclass(frozen=True)
@@ -65,3 +74,23 @@ def part_by_module(module: str) -> Part:
         if part.module == module:
             return part
     raise KeyError(f"no part with module {module!r} in {MANIFEST.name}")
+
+
+def check_order(check_id: str) -> list[int]:
+    """Sort key of a check or task id: "5.10" after "5.9"."""
+    return [int(number) for number in check_id.split(".")]
+
+
+def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> None:
+    """Write a file whole: a reader sees the old file or the new one, never a part."""
+    path = Path(path).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

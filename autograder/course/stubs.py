@@ -9,13 +9,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from .manifest import PACKAGE, Part, Task, load_parts
+from autograder.kit import ASSIGNMENTS, SOLUTIONS, Part, Task, load_parts
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-KIT_ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = KIT_ROOT / "solutions" / PACKAGE
-ASSIGNMENTS = KIT_ROOT / "assignments" / PACKAGE
 
 
 class StubError(ValueError):

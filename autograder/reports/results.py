@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
-from .grading import GradeReport
-from .manifest import load_parts
-from .plugin import Outcome
+from autograder import __version__
+from autograder.grading.grader import GradeReport
+from autograder.grading.plugin import Outcome
+from autograder.kit import load_parts
 
 MAX_FEEDBACK = 4000
 MAX_PRINTED = 1500

@@ -9,24 +9,18 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .stubs import ASSIGNMENTS, KIT_ROOT, SOLUTIONS
+from autograder.kit import ASSIGNMENTS, DIST, ENGINE, KIT_ROOT, SOLUTIONS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:
     import tomli as tomllib
 
-DIST = KIT_ROOT / "dist"
-ENGINE = Path(__file__).resolve().parent
 NAME = "intro_pytorch-student"
-# engine modules only the instructor's kit runs: they need solutions/ or nbgrader
-INSTRUCTOR_ONLY = (
-    "calibrate.py",
-    "release.py",
-    "gradescope.py",
-    "notebooks.py",
-    "nbgrader_grade.py",
-)
+# What a student's checks need: these folders of the engine, whole, with the files at its
+# top (the command line and the kit's paths). Anything else, course/ (the instructor's
+# tools) and checks/hidden/ among it, stays out, also what is added there later.
+STUDENT_FOLDERS = ("sandbox", "grading", "probes", "checks/public", "reports", "notebook")
 KIT_ONLY_PACKAGES = ("nbgrader", "jupytext")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so that the same kit gives the same zip
 
@@ -150,7 +144,7 @@ def requirements(exclude: tuple[str, ...] = KIT_ONLY_PACKAGES) -> list[str]:
 def public_expected_values() -> Path:
     """Grade the reference with the public checks (which computes the expected values when
     they are missing or stale) and return the file that holds them."""
-    from .grading import grade, reference_path
+    from autograder.grading.grader import grade, reference_path
 
     report = grade(SOLUTIONS.parent, public=True)
     if report.grader_errors or report.score != report.max_score:
@@ -162,20 +156,27 @@ def public_expected_values() -> Path:
     return reference_path("public")
 
 
-def copy_engine(target: Path, *, hidden_checks: bool) -> None:
-    """Copy the autograder package without caches, instructor-only modules and (unless
-    asked) the hidden checks."""
+def _skipped(folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if n == "__pycache__" or n.endswith((".pyc", ".npz"))}
 
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        here = Path(folder)
-        skipped = {n for n in names if n == "__pycache__" or n.endswith((".pyc", ".npz"))}
-        if here == ENGINE:
-            skipped |= set(INSTRUCTOR_ONLY) & set(names)
-        if here == ENGINE / "checks" and not hidden_checks:
-            skipped.add("hidden")
-        return skipped
 
-    shutil.copytree(ENGINE, target / "autograder", ignore=ignore)
+def copy_engine(target: Path, *, students: bool) -> None:
+    """Copy the autograder package without caches: for students, STUDENT_FOLDERS and the
+    files at its top; else all of it, hidden checks and instructor tools included."""
+    engine = target / "autograder"
+    if not students:
+        shutil.copytree(ENGINE, engine, ignore=_skipped)
+        return
+    engine.mkdir(parents=True)
+    for file in ENGINE.iterdir():
+        if file.is_file() and not _skipped(str(ENGINE), [file.name]):
+            shutil.copy2(file, engine / file.name)
+    for folder in STUDENT_FOLDERS:
+        shutil.copytree(ENGINE / folder, engine / folder, ignore=_skipped)
+    for parent in {Path(folder).parent for folder in STUDENT_FOLDERS} - {Path(".")}:
+        init = ENGINE / parent / "__init__.py"
+        if init.is_file():
+            shutil.copy2(init, engine / parent / "__init__.py")
 
 
 def copy_assignments(target: Path) -> None:
@@ -206,7 +207,7 @@ def build_bundle(dist: Path = DIST) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     copy_assignments(folder)
-    copy_engine(folder, hidden_checks=False)
+    copy_engine(folder, students=True)
     shutil.copyfile(expected, folder / "autograder" / "checks" / "public" / "expected.npz")
     (folder / "Makefile").write_text(STUDENT_MAKEFILE)
     (folder / "README.md").write_text(STUDENT_README)

@@ -13,12 +13,12 @@ import re
 import threading
 from typing import TYPE_CHECKING
 
-from .protocol import PROBE_MARK
-from .reference import ReferenceStore
-from .sandbox import Limits, Reply, Sandbox
+from autograder.grading.reference import ReferenceStore
+from autograder.sandbox.client import Limits, Reply, Sandbox
+from autograder.sandbox.protocol import PROBE_MARK
 
 if TYPE_CHECKING:
-    from .plugin import ProbeCall
+    from autograder.grading.plugin import ProbeCall
 
 PRELOAD = ("numpy", "numpy.random", "torch", "torch.nn", "torch.utils.data")
 
@@ -133,7 +133,7 @@ class ProbeRunner:
         return self._reference.get(call.key) or _failed_reply("; ".join(self.errors))
 
 
-BUNDLE = "autograder.probes.bundle:run"
+BUNDLE = "autograder.probes.group:run"
 TRAINING_TIMEOUT = 60.0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
-    from autograder.view import View
+    from autograder.sandbox.view import View
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -354,7 +354,7 @@ def _selfcheck(mode: str) -> int:
                 drop_privileges(mode)
                 reachable(folders)
                 os._exit(0)
-            from autograder.view import derive
+            from autograder.sandbox.view import derive
 
             isolate(mode, os.path.dirname(os.path.abspath(__file__)), derive(()), 1 << 20)
             alive_r, alive_w = os.pipe()

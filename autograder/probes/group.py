@@ -16,8 +16,8 @@ from typing import Any
 
 import torch
 
-from autograder.child import error_reply
-from autograder.protocol import PROBE_MARK as MARK
+from autograder.sandbox.child import error_reply
+from autograder.sandbox.protocol import PROBE_MARK as MARK
 
 from .common import PACKAGE
 

@@ -19,7 +19,10 @@ from typing import Any
 
 import numpy as np
 
-PROBES = Path(__file__).resolve().parent / "probes"
+from autograder.kit import ENGINE
+
+PROBES = ENGINE / "probes"
+
 META = "__meta__"
 
 

@@ -19,9 +19,9 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .expect import CheckFailed, Result, accuracy_of
-from .grading import GradeReport
-from .report import feedback, summary_text
+from autograder.grading.expect import CheckFailed, Result, accuracy_of
+from autograder.grading.grader import GradeReport
+from autograder.reports.results import feedback, summary_text
 
 PICTURE_CHECK = "6.3"  # fit_minibatch: its probe returns the trained model's answers
 CLASSES = ListedColormap(["tab:red", "tab:blue"])

@@ -23,9 +23,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .grading import Grader, GradeReport
-from .manifest import load_parts
-from .report import write_results
+from autograder.grading.grader import Grader, GradeReport
+from autograder.kit import load_parts
+from autograder.reports.results import write_results
 
 RESULTS, FEEDBACK = "results.json", "feedback.html"
 
@@ -86,7 +86,7 @@ def already_graded(directory: Path) -> bool:
 
 
 def _save(directory: Path, student: str, report: GradeReport) -> None:
-    from .feedback import feedback_html
+    from autograder.reports.page import feedback_html
 
     write_atomic(directory / FEEDBACK, feedback_html(report, student).encode())
     write_results(directory / RESULTS, report)  # last: it marks the student as graded

@@ -15,8 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .manifest import PACKAGE, Part, load_parts
-from .stubs import ASSIGNMENTS
+from autograder.kit import ASSIGNMENTS, PACKAGE, Part, load_parts
 
 MAX_PART_BYTES = 1 << 20
 PROVIDED = ("__init__.py", "data.py")

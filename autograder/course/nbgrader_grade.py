@@ -14,10 +14,10 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .grading import Grader, GradeReport
-from .manifest import PACKAGE, load_parts
-from .notebook import check_cell_id, part_sources
-from .report import write_results
+from autograder.grading.grader import Grader, GradeReport
+from autograder.kit import PACKAGE, load_parts
+from autograder.notebook.kernel import check_cell_id, part_sources
+from autograder.reports.results import write_results
 
 
 class CourseDataError(ValueError):
