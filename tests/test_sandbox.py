@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import protocol
-from autograder.sandbox.client import ENV_MODE, Limits, Sandbox, SandboxError, unavailable
+from autograder.sandbox.client import ENV_MODE, Sandbox, SandboxError, unavailable
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.permissions import ClosedPaths
 from autograder.sandbox.protocol import ProtocolError
 
@@ -384,7 +385,7 @@ def test_only_probes_may_run(sandbox) -> None:
 @pytest.mark.parametrize("mode", ALL)
 def test_zygote_death_fails_in_flight_calls_then_restarts(sandbox, mode: str) -> None:
     box = sandbox(mode, "good")
-    first = box.worker_info["pid"]
+    first = box.zygote_info["pid"]
     replies = []
     waiting = threading.Thread(target=lambda: replies.append(call(box, "basic", "pause", 30)))
     waiting.start()
@@ -393,7 +394,7 @@ def test_zygote_death_fails_in_flight_calls_then_restarts(sandbox, mode: str) ->
     waiting.join(10)
     assert replies and replies[0].status == "crashed", replies
     assert call(box, "basic", "add", 1, 2).data == {"result": 3}
-    assert box.worker_info["pid"] != first
+    assert box.zygote_info["pid"] != first
 
 
 def test_trusted_sandbox_works_next_to_an_untrusted_one(sandbox) -> None:

@@ -1,9 +1,9 @@
-"""Run a submission's probe calls in the sandbox, and the reference's in a trusted worker.
+"""Run a submission's probe calls in the sandbox, and the reference's in a trusted sandbox.
 
-The submission's calls go out in bundles, one worker per part (training probes in workers of
-their own); a bundle that crashes or times out is run again one probe per worker, so that a
-fault costs only the checks it breaks. The reference's results come from the store when it
-has them, else from a trusted worker, and are kept for the next time.
+The submission's calls go out in probe groups, one child per part (training probes in
+children of their own); a group that crashes or times out is run again one probe per child,
+so that a fault costs only the checks it breaks. The reference's results come from the store
+when it has them, else from a trusted sandbox, and are kept for the next time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import threading
 from typing import TYPE_CHECKING
 
 from autograder.grading.reference import ReferenceStore
-from autograder.sandbox.client import Limits, Reply, Sandbox
+from autograder.sandbox.client import Reply, Sandbox
+from autograder.sandbox.limits import Limits, group_wall, runs_alone
 from autograder.sandbox.protocol import PROBE_MARK
 
 if TYPE_CHECKING:
@@ -55,29 +56,29 @@ class ProbeRunner:
         threading.Thread(target=self._run_reference, args=(reference_calls,), daemon=True).start()
 
     def _run_student(self) -> None:
-        """One worker per part runs that part's probes; if a part's worker crashes or times
-        out, each of its probes runs again in a worker of its own, so that the fault costs
+        """One child per part runs that part's probes; if a part's child crashes or times
+        out, each of its probes runs again in a child of its own, so that the fault costs
         only the checks it breaks."""
         try:
             calls = self._student_calls.get()
-            bundles = _bundles(calls)
+            groups = _groups(calls)
             replies = self.sandbox.run_many(
                 [
                     (
-                        BUNDLE,
-                        {"calls": [[c.probe, c.args] for c in bundle]},
-                        _bundle_timeout(bundle),
+                        GROUP,
+                        {"calls": [[c.probe, c.args] for c in group]},
+                        group_wall(c.timeout for c in group),
                     )
-                    for bundle in bundles
+                    for group in groups
                 ],
                 subfolder=self.subfolder,
             )
             retry = []
-            for bundle, reply in zip(bundles, replies, strict=True):
+            for group, reply in zip(groups, replies, strict=True):
                 if reply.status == "ok":
-                    self._student.update(_unbundle(bundle, reply))
+                    self._student.update(_ungroup(group, reply))
                 else:
-                    retry += bundle
+                    retry += group
             replies = self.sandbox.run_many(
                 [(c.probe, c.args, c.timeout) for c in retry], subfolder=self.subfolder
             )
@@ -133,40 +134,32 @@ class ProbeRunner:
         return self._reference.get(call.key) or _failed_reply("; ".join(self.errors))
 
 
-BUNDLE = "autograder.probes.group:run"
-TRAINING_TIMEOUT = 60.0
+GROUP = "autograder.probes.group:run"
 
 
-def _bundles(calls: list[ProbeCall]) -> list[list[ProbeCall]]:
-    """The calls grouped by part; the groups with training (long timeouts) go first."""
+def _groups(calls: list[ProbeCall]) -> list[list[ProbeCall]]:
+    """The calls grouped by part (training alone); the groups with the longest limits first."""
     groups: dict[str, list[ProbeCall]] = {}
     for call in calls:
-        # a training check (a long timeout) gets a worker of its own, to run beside the rest
-        group = call.key if call.timeout >= TRAINING_TIMEOUT else call.module
-        groups.setdefault(group, []).append(call)
+        groups.setdefault(call.key if runs_alone(call.timeout) else call.module, []).append(call)
     return sorted(groups.values(), key=lambda group: (-max(c.timeout for c in group), -len(group)))
-
-
-def _bundle_timeout(bundle: list[ProbeCall]) -> float:
-    """Long enough for the slowest probe and then some; a hang is retried probe by probe."""
-    return 1.5 * max(call.timeout for call in bundle)
 
 
 _MARK = re.compile(re.escape(PROBE_MARK) + r"(\d+)\n")
 
 
 def _outputs(text: str) -> dict[int, str]:
-    """A bundle's printed output, split at the markers before each probe. (A marker lost in
+    """A group's printed output, split at the markers before each probe. (A marker lost in
     the middle of a long output leaves that probe's share unknown: empty.)"""
     pieces = _MARK.split(text)
     return {int(index): piece for index, piece in zip(pieces[1::2], pieces[2::2], strict=True)}
 
 
-def _unbundle(bundle: list[ProbeCall], reply: Reply) -> dict[str, Reply]:
-    """Split a bundle's reply into one reply per call."""
+def _ungroup(group: list[ProbeCall], reply: Reply) -> dict[str, Reply]:
+    """Split a group's reply into one reply per call."""
     replies = {}
     outputs = _outputs(reply.output)
-    for index, call in enumerate(bundle):
+    for index, call in enumerate(group):
         prefix = f"{index}|"
         data = {k[len(prefix) :]: v for k, v in reply.data.items() if k.startswith(prefix)}
         arrays = {k[len(prefix) :]: v for k, v in reply.arrays.items() if k.startswith(prefix)}

@@ -1,10 +1,10 @@
-"""Run several probes of one part in one worker, as if each had a worker of its own.
+"""Run a probe group: several probes of one part in one child, as if each had its own.
 
-Forking a sandboxed worker costs more than most probes; running a part's probes together
+Forking a sandboxed child costs more than most probes; running a part's probes together
 saves most of it. Each probe gets a fresh import of the student's modules (stand-ins of one
 probe never reach the next), PyTorch and matplotlib set back to their defaults, its own
-errors and its own share of the printed output. A crash or a timeout of the whole bundle is
-handled by the grader, which then runs the probes one worker each.
+errors and its own share of the printed output. A crash or a timeout of the whole group is
+handled by the grader, which then runs the probes one child each.
 """
 
 from __future__ import annotations

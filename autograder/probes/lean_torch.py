@@ -1,7 +1,7 @@
-"""Keep torch._dynamo out of the workers unless something really needs it.
+"""Keep torch._dynamo out of the children unless something really needs it.
 
 Every optimizer imports torch._dynamo (over a second here, as long as torch itself) only to
-switch the compiler off around its step. Nothing in a worker compiles, so a stand-in that
+switch the compiler off around its step. Nothing in a child compiles, so a stand-in that
 makes `disable` a no-op is exact; any other use of torch._dynamo loads the real module.
 """
 

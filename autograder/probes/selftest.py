@@ -1,4 +1,4 @@
-"""Generic probes that exercise the sandbox itself: call any function, report what a worker sees."""
+"""Generic probes that exercise the sandbox itself: call any function, report what a child sees."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def _connect(host: str, port: int) -> dict:
 
 
 def inspect(paths: list[str] = (), connect: list[list] = ()) -> dict:
-    """Identity, file visibility, network reachability, visible pids and rlimits of a worker."""
+    """Identity, file visibility, network reachability, visible pids and rlimits of a child."""
     try:
         pids = sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
     except OSError:

@@ -1,4 +1,4 @@
-"""What a worker child does once isolated: take fds 0-3, run one probe, write one reply.
+"""What a child does once isolated: take fds 0-3, run one probe, write one reply.
 
 The reply pipe and the functions that write the reply are bound before any submission code
 runs, so that closing fds, replacing sys.stdout or monkeypatching os, json or numpy cannot
@@ -81,7 +81,7 @@ def run_probe(probe: str, args: dict, package: str, limits: dict) -> NoReturn:
     channel = fstat(REPLY_FD)
     channel = (channel.st_dev, channel.st_ino)
     fallback = encode(
-        {"status": "error", "error": failure("WorkerError", "the worker could not encode a reply")}
+        {"status": "error", "error": failure("ReplyError", "the child could not encode its reply")}
     )
     streams = _fresh_stdio()
     sys.argv = [""]

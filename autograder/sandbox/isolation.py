@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import math
 import os
 import platform
 import resource
@@ -15,6 +14,8 @@ import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
+
+from autograder.sandbox.limits import cpu_seconds
 
 if TYPE_CHECKING:
     from autograder.sandbox.view import View
@@ -45,13 +46,13 @@ PR_SET_NO_NEW_PRIVS = 38
 _CAP_VERSION_3 = 0x20080522
 
 SANDBOX_ID = 65534  # uid and gid "nobody"
-PACKAGE_MOUNT = "/tmp/submission"  # where an isolated worker sees the package root
+PACKAGE_MOUNT = "/tmp/submission"  # where an isolated child sees the package root
 ROOT_MOUNT = "/tmp"  # where a child assembles its new root, in its own mount namespace
 OLD_ROOT = "/.host"  # the host's tree after pivot_root, until the child's pid 1 detaches it
 DEVICES = ("null", "zero", "full", "random", "urandom")
 DEVICE_LINKS = {"fd": "/proc/self/fd", "stdin": "fd/0", "stdout": "fd/1", "stderr": "fd/2"}
 HOSTNAME = b"sandbox"
-SETUP_FAILED = 70  # exit status of a worker whose isolation could not be set up
+SETUP_FAILED = 70  # exit status of a child whose isolation could not be set up
 MODES = ("namespaces", "bwrap", "uid", "none")
 GROUPED = ("uid", "none")  # no pid namespace: the child leads a process group of its own
 
@@ -257,7 +258,7 @@ def _set_limit(which: int, soft: int, hard: int) -> None:
 
 def set_limits(limits: dict, timeout: float) -> None:
     """Bound address space, CPU time (from the wall-clock timeout), file size, processes, cores."""
-    cpu = max(1, min(int(limits["cpu_seconds"]), math.ceil(timeout) + 1))
+    cpu = cpu_seconds(timeout)
     _set_limit(resource.RLIMIT_AS, limits["address_space"], limits["address_space"])
     _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)
     _set_limit(resource.RLIMIT_FSIZE, limits["file_size"], limits["file_size"])
@@ -344,7 +345,7 @@ def reachable(folders: Iterable[str]) -> None:
 
 
 def _selfcheck(mode: str) -> int:
-    """Set up a child exactly as a worker does; 0 when `mode` works on this machine."""
+    """Set up a child exactly as the zygote does; 0 when `mode` works on this machine."""
     pid = os.fork()
     if pid == 0:
         try:

@@ -11,8 +11,8 @@ import zipfile
 
 import numpy as np
 
-# printed before each probe of a bundle (autograder.probes.bundle), so that the grader can
-# split the bundle's output by probe
+# printed before each probe of a group (autograder.probes.group), so that the grader can
+# split the group's output by probe
 PROBE_MARK = "\x1eautograder-probe "
 MAGIC = b"AGFRAME1"
 _PREFIX = struct.Struct(">8sQQ")  # magic, JSON length, npz length
@@ -21,8 +21,8 @@ MAX_JSON = 1 << 20
 MAX_ARRAYS = 64 << 20
 _MAX_NAME = 200
 
-# Taken at import, before any submission code runs in a worker, so that a submission
-# monkeypatching json or numpy cannot change how the worker writes its reply.
+# Taken at import, before any submission code runs in a child, so that a submission
+# monkeypatching json or numpy cannot change how the child writes its reply.
 _dumps = json.dumps
 _savez = np.savez
 _ndarray = np.ndarray

@@ -22,46 +22,15 @@ from typing import NoReturn
 import numpy as np
 
 from autograder.sandbox import isolation, protocol, view
-from autograder.sandbox.child import ALL_FDS, REPLY_FD, REPLY_LOST, failure, redirect, run_probe
+from autograder.sandbox.child import ALL_FDS, REPLY_FD, failure, redirect, run_probe
+from autograder.sandbox.replies import Excerpt, check_reply, describe, relay_limits
 
 PROBES = "autograder.probes"
-BUNDLE = "autograder.probes.group:run"
+GROUP = "autograder.probes.group:run"
 _READ_SIZE = 1 << 20
 _LATE_OUTPUT = 1 << 20  # at most this much output is read after the child has exited
 _ESCALATE = 2.0  # seconds a supervisor has to empty its namespace before it gets SIGKILL
 _SWEEP_ROUNDS = 100  # a bound on rounds of orphans (RLIMIT_NPROC bounds each round)
-
-
-def relay_limits(limits: dict) -> dict[str, int]:
-    """Size limits of a zygote-to-grader frame: a child's reply plus request metadata."""
-    margin = (1 << 20) + 8 * limits["output_excerpt"]
-    return {"max_json": limits["max_json"] + margin, "max_arrays": limits["max_arrays"] + margin}
-
-
-class _Excerpt:
-    """The first and last bytes of a stream of any length."""
-
-    def __init__(self, size: int) -> None:
-        self.head_size = size // 2
-        self.tail_size = size - self.head_size
-        self.head = bytearray()
-        self.tail = bytearray()
-        self.total = 0
-
-    def feed(self, data: bytes) -> None:
-        self.total += len(data)
-        room = self.head_size - len(self.head)
-        if room > 0:
-            self.head += data[:room]
-            data = data[room:]
-        if data:
-            self.tail += data
-            del self.tail[: max(0, len(self.tail) - self.tail_size)]
-
-    def text(self) -> str:
-        omitted = self.total - len(self.head) - len(self.tail)
-        middle = f"\n[... {omitted} bytes omitted ...]\n".encode() if omitted else b""
-        return (bytes(self.head) + middle + bytes(self.tail)).decode("utf-8", "replace")
 
 
 @dataclass
@@ -73,7 +42,7 @@ class _Job:
     output_fd: int
     timeout: float
     started: float
-    output: _Excerpt
+    output: Excerpt
     reply: bytearray = field(default_factory=bytearray)
     killed: bool = False
     escalate_at: float | None = None
@@ -183,7 +152,7 @@ class Zygote:
         return self._view[1]
 
     def _start(self, request: dict) -> None:
-        for probe in [request["probe"], *_bundled(request)]:
+        for probe in [request["probe"], *_grouped(request)]:
             _import_for(probe)
         seen = None if self.mode in isolation.GROUPED else self.view()
         reply_r, reply_w = os.pipe()
@@ -204,7 +173,7 @@ class Zygote:
             output_fd=output_r,
             timeout=float(request["timeout"]),
             started=started,
-            output=_Excerpt(self.limits["output_excerpt"]),
+            output=Excerpt(self.limits["output_excerpt"]),
         )
         self.jobs[job.id] = job
         events = selectors.EVENT_READ
@@ -324,13 +293,13 @@ class Zygote:
         }
         arrays: dict[str, np.ndarray] = {}
         if job.timed_out:
-            reason = f"no reply within {job.timeout:g} s: the worker was killed"
+            reason = f"no answer within {job.timeout:g} s, so it was stopped"
             header.update(status="timeout", error=failure("timeout", reason))
         elif job.overflow:
             reason = f"the reply is larger than {self.max_reply} bytes"
             header.update(status="protocol", error=failure("protocol", reason))
         elif not job.reply:
-            header.update(status="crashed", error=failure("crashed", _describe(status)))
+            header.update(status="crashed", error=failure("crashed", describe(status)))
         else:
             try:
                 reply, arrays = protocol.decode(
@@ -338,17 +307,17 @@ class Zygote:
                     max_json=self.limits["max_json"],
                     max_arrays=self.limits["max_arrays"],
                 )
-                _check_reply(reply, arrays)
+                check_reply(reply, arrays)
             except protocol.ProtocolError as exc:
                 arrays = {}
-                reason = f"malformed reply from the worker: {exc}"
+                reason = f"a malformed answer: {exc}"
                 header.update(status="protocol", error=failure("protocol", reason))
             else:
                 if status == 0:
                     header.update(reply)
                 else:
                     arrays = {}
-                    reason = f"the worker replied, but then {_describe(status)}"
+                    reason = f"it answered, but then {describe(status)}"
                     header.update(status="crashed", error=failure("crashed", reason))
         try:
             frame = protocol.encode(header, arrays, **self.relay)
@@ -357,41 +326,6 @@ class Zygote:
             header.update(status="protocol", data={}, error=failure("protocol", reason))
             frame = protocol.encode(header, **self.relay)
         protocol.write_all(self.reply_fd, frame)
-
-
-def _check_reply(reply: dict, arrays: dict) -> None:
-    status = reply.get("status")
-    error = reply.get("error")
-    if set(reply) - {"status", "data", "error"}:
-        raise protocol.ProtocolError(f"unexpected fields {sorted(set(reply))}")
-    if status == "ok" and isinstance(reply.get("data"), dict) and error is None:
-        return
-    if (
-        status == "error"
-        and not arrays
-        and isinstance(error, dict)
-        and set(error) == {"type", "message", "traceback"}
-        and all(isinstance(value, str) for value in error.values())
-    ):
-        return
-    raise protocol.ProtocolError("the reply is neither a result nor an error")
-
-
-def _describe(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        hint = {"SIGXCPU": " (CPU time limit)", "SIGXFSZ": " (file size limit)"}.get(name, "")
-        return f"the worker was killed by {name}{hint}"
-    code = os.waitstatus_to_exitcode(status)
-    if code == isolation.SETUP_FAILED:
-        return f"the worker exited with status {code}: the sandbox could not be set up (see output)"
-    if code == REPLY_LOST:
-        return f"the worker exited with status {code}: its reply pipe was closed or replaced"
-    return f"the worker exited with status {code} without replying"
 
 
 def _preload(names: list[str]) -> None:
@@ -406,9 +340,9 @@ def _preload(names: list[str]) -> None:
         torch.ones(4, 4) @ torch.ones(4, 4)
 
 
-def _bundled(request: dict) -> list[str]:
-    """The probes a bundle request runs (autograder.probes.bundle), else nothing."""
-    if request["probe"] != BUNDLE:
+def _grouped(request: dict) -> list[str]:
+    """The probes a group request runs (autograder.probes.group), else nothing."""
+    if request["probe"] != GROUP:
         return []
     calls = request["args"].get("calls")
     return (
