@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from autograder.kit import ASSIGNMENTS, SOLUTIONS
+from autograder.kit import ASSIGNMENTS, SOLUTIONS, write_atomic
 
 EXIT_FINISHED, EXIT_GRADER_BROKE, EXIT_BAD_ARGUMENT = 0, 1, 2
 INSTRUCTORS = "autograder.course"  # what only the instructor's kit holds
@@ -40,7 +40,8 @@ def _assignments(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grading.grader import grade
     from autograder.grading.submission import SubmissionError, find_package_folder
-    from autograder.reports.results import print_summary, write_results
+    from autograder.reports.results import write_results
+    from autograder.reports.terminal import print_summary
 
     try:
         find_package_folder(args.submission)
@@ -154,10 +155,7 @@ def _write_failure(path: Path, error: Exception) -> None:
         "tests": [],
         "extra_data": {"kit_version": __version__, "grader_errors": [str(error)]},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    temporary.replace(path)
+    write_atomic(path, json.dumps(results, indent=2))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ from conftest import ASSIGNMENTS, KIT_ROOT, SOLUTIONS
 
 
 @dataclass
-class Graded:
+class GradeRun:
     """What one `python -m autograder grade` run left: exit code, output, results.json."""
 
     returncode: int
@@ -70,7 +70,7 @@ def grade(
     env: dict[str, str] | None = None,
     timeout: float = 300,
     kit: Path = KIT_ROOT,
-) -> Graded:
+) -> GradeRun:
     """Run the grader of `kit` (this one, or a copy) as a user would; return what it wrote."""
     completed = subprocess.run(
         [
@@ -90,7 +90,7 @@ def grade(
         env={**os.environ, "COLUMNS": "120", **(env or {})},
     )
     data = json.loads(results.read_text()) if results.exists() else {}
-    return Graded(completed.returncode, completed.stdout, completed.stderr, data)
+    return GradeRun(completed.returncode, completed.stdout, completed.stderr, data)
 
 
 def grade_all(
@@ -141,7 +141,7 @@ def python_for_nobody(folder: Path) -> str | None:
 __all__ = [
     "ASSIGNMENTS",
     "SOLUTIONS",
-    "Graded",
+    "GradeRun",
     "grade",
     "grade_all",
     "make_submission",

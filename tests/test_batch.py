@@ -18,7 +18,7 @@ from grading_helpers import ASSIGNMENTS, grade_all, make_submission
 from rich.console import Console
 from test_corpus import mutate
 
-from autograder import batch
+from autograder.grading import batch
 from autograder.grading.grader import GradeReport
 from autograder.grading.plugin import Outcome
 from autograder.kit import load_parts

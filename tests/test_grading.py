@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from grading_helpers import ASSIGNMENTS, SOLUTIONS, Graded, grade, grade_all, make_submission
+from grading_helpers import ASSIGNMENTS, SOLUTIONS, GradeRun, grade, grade_all, make_submission
 
 from autograder.kit import load_parts
 
@@ -80,7 +80,7 @@ TANH_BUG = _replaced("part2_layers", "torch.tanh(x)", "torch.relu(x)")
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, GradeRun]:
     """Submissions with one fault each (and two layouts), graded by one `grade-all` run."""
     root = tmp_path_factory.mktemp("faults")
     students = root / "students"
@@ -104,7 +104,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
     completed = grade_all(students, root / "out")
     assert completed.returncode == 0, completed.stderr[-3000:]
     return {
-        path.parent.name: Graded(0, "", "", json.loads(path.read_text()))
+        path.parent.name: GradeRun(0, "", "", json.loads(path.read_text()))
         for path in (root / "out").glob("*/results.json")
     }
 
@@ -212,3 +212,22 @@ def test_results_file_is_replaced_atomically(tmp_path: Path, reference_graded) -
     graded = grade(make_submission(tmp_path / "s"), results, "--part", "2")
     assert graded.results["score"] == graded.results["max_score"] != 999
     assert set(os.listdir(tmp_path)) == {"results.json", "s"}
+
+
+def test_the_expected_values_are_recomputed_when_a_known_mistake_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reference run executes the probes and the known mistakes: editing either makes the
+    stored expected values stale."""
+    from autograder.grading import reference
+
+    probes, mistakes = reference.EXECUTED
+    assert mistakes.name == "mistakes.py" and mistakes.is_file()
+    copy = tmp_path / "hidden" / "mistakes.py"
+    copy.parent.mkdir()
+    copy.write_text(mistakes.read_text())
+    monkeypatch.setattr(reference, "EXECUTED", (probes, copy))
+    before = reference.fingerprint(SOLUTIONS)
+    assert reference.fingerprint(SOLUTIONS) == before
+    copy.write_text(copy.read_text() + "\nZERO_GRAD_TWICE = True\n")
+    assert reference.fingerprint(SOLUTIONS) != before

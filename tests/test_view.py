@@ -27,10 +27,11 @@ from pathlib import Path
 
 import pytest
 from conftest import KIT_ROOT, SOLUTIONS
-from grading_helpers import ASSIGNMENTS, Graded, grade, make_submission, python_for_nobody
+from grading_helpers import ASSIGNMENTS, GradeRun, grade, make_submission, python_for_nobody
 
+import autograder
 from autograder.sandbox.client import ENV_MODE, unavailable
-from autograder.sandbox.view import FORBIDDEN, derive, inside
+from autograder.sandbox.view import FORBIDDEN, View, derive, inside
 
 SEARCH = Path(__file__).resolve().parent / "hostile_search.py"
 MARKER_PREFIX = "agview-"
@@ -151,7 +152,7 @@ def _searching_student(folder: Path, kit: dict) -> Path:
     return student
 
 
-def _grade_search(tmp_path: Path, kit: dict, mode: str) -> Graded:
+def _grade_search(tmp_path: Path, kit: dict, mode: str) -> GradeRun:
     student = _searching_student(tmp_path, kit)
     return grade(
         student, tmp_path / "results.json", "--part", "1", env={ENV_MODE: mode}, kit=kit["root"]
@@ -239,21 +240,35 @@ def test_the_reference_scores_full_marks(kit, tmp_path: Path, mode: str) -> None
     assert (graded.results["score"], graded.results["extra_data"]["isolation"]) == (100, mode)
 
 
+_DERIVE = """
+import json, torch, autograder.sandbox.zygote as zygote
+zygote._preload(["numpy", "torch", "torch.nn", "torch.utils.data"])
+zygote._import_probes()
+from autograder.sandbox.view import derive
+view = derive(["numpy", "torch", "matplotlib"])
+print(json.dumps({"trees": view.trees, "files": view.files, "covers": view.covers}))
+"""
+
+
 def test_the_view_is_derived_from_what_is_loaded() -> None:
     """Packages seen whole, the engine file by file, its checks never; and no child is forked
-    from a process that holds the checks or submission code."""
+    from a process that holds the checks or submission code. Derived in a process that
+    imported what a zygote imports."""
     import torch
 
-    import autograder.probes.part1  # noqa: F401 - an engine module the children use
-
-    loaded = {n: m for n, m in sys.modules.items() if not n.startswith(FORBIDDEN)}
-    view = derive(["torch"], loaded)
+    derived = subprocess.run(
+        [sys.executable, "-c", _DERIVE], capture_output=True, text=True, cwd=KIT_ROOT
+    )
+    assert derived.returncode == 0, derived.stderr
+    view = View(**{key: tuple(paths) for key, paths in json.loads(derived.stdout).items()})
     engine = Path(autograder.__file__).parent
     assert str(Path(torch.__file__).parent) in view.trees
     assert str(engine / "probes" / "part1.py") in view.files
     assert not any(inside(str(engine), tree) for tree in view.trees)
     assert not any(inside(path, str(engine / "checks")) for path in view.paths())
     assert not any(inside(path, str(KIT_ROOT / "solutions")) for path in view.paths())
+    assert not any(inside(path, str(KIT_ROOT / "tests")) for path in view.paths())
+    loaded = {n: m for n, m in sys.modules.items() if not n.startswith(FORBIDDEN)}
     for forbidden in ("autograder.checks.hidden", "intro_pytorch.part1_tensors"):
         with pytest.raises(RuntimeError, match="must not be forked"):
             derive([], {**loaded, forbidden: object()})

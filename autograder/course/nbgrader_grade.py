@@ -25,7 +25,7 @@ class CourseDataError(ValueError):
 
 
 @dataclass
-class Graded:
+class NotebookGrade:
     """One student's graded submission, and the notebooks that could not be read."""
 
     student: str
@@ -81,7 +81,7 @@ def record(gradebook: Gradebook, assignment: str, student: str, report: GradeRep
 
 def grade_nbgrader(
     root: Path, assignment: str, out: Path | None = None, timeout: float | None = None
-) -> Iterator[Graded]:
+) -> Iterator[NotebookGrade]:
     """Grade every submission of `assignment` and record it in the course's gradebook;
     with `out`, also write OUT/<student>/results.json (the feedback)."""
     course = course_directory(root)
@@ -114,4 +114,4 @@ def grade_nbgrader(
                     record(gradebook, assignment, student, report)
                 if out is not None:
                     write_results(out / student / "results.json", report)
-                yield Graded(student, report, unreadable)
+                yield NotebookGrade(student, report, unreadable)

@@ -1,7 +1,7 @@
 """One grading run: stage the submission, run the checks with pytest, collect the outcomes.
 
 The grading process never imports submission code: the submission runs only in sandboxed
-workers (see sandbox.py), the reference in a trusted one, and this process compares their
+children (see sandbox/), the reference in trusted ones, and this process compares their
 plain-data answers (see plugin.py and expect.py).
 """
 
@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 from autograder.grading.reference import ReferenceStore
 from autograder.grading.runner import PRELOAD, ProbeRunner
 from autograder.grading.submission import StagedSubmission, stage
-from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, load_parts
-from autograder.sandbox.client import Limits, Reply, Sandbox
+from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, check_order, load_parts
+from autograder.sandbox.client import Reply, Sandbox
+from autograder.sandbox.limits import Limits
 
 if TYPE_CHECKING:
     from autograder.grading.plugin import Outcome, ProbeCall
@@ -256,11 +257,9 @@ class Grader:
         errors = list(runner.errors)
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             errors.append(f"pytest stopped with exit code {int(code)}")
-        errors += [o.feedback for o in plugin.outcomes.values() if o.status == "error"]
+        errors += [o.message for o in plugin.outcomes.values() if o.status == "error"]
         errors = list(dict.fromkeys(errors))
-        outcomes = sorted(
-            plugin.outcomes.values(), key=lambda o: [int(n) for n in o.check_id.split(".")]
-        )
+        outcomes = sorted(plugin.outcomes.values(), key=lambda o: check_order(o.check_id))
         seconds = time.perf_counter() - pending.started
         return GradeReport(
             outcomes, self.parts, self.check_set, self.isolation, seconds, errors, plugin.evidence

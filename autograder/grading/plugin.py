@@ -16,13 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 
 from autograder.grading.expect import CheckFailed, Result
 from autograder.kit import ASSIGNMENTS, load_parts
+from autograder.sandbox.limits import DEFAULT_WALL
+
+if TYPE_CHECKING:
+    from autograder.grading.runner import ProbeRunner
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Outcome:
     points: float
     max_points: float
     status: str  # passed | failed | not started | error
-    feedback: str = ""
+    message: str = ""  # what the check found, for the student
     output: str = ""
 
     @property
@@ -63,17 +67,11 @@ class Outcome:
         return int(self.check_id.split(".")[0])
 
 
-class ProbeRunner(Protocol):
-    def submit(self, calls: list[ProbeCall], reference_calls: list[ProbeCall]) -> None: ...
-    def student(self, call: ProbeCall) -> Any: ...
-    def reference(self, call: ProbeCall) -> Any: ...
-
-
 def check(
     check_id: str,
     probe: str,
     *,
-    timeout: float = 20.0,
+    timeout: float = DEFAULT_WALL,
     diagnose: bool = False,
     held_out: int = 0,
     **args: Any,
@@ -238,11 +236,11 @@ class GradingPlugin:
             outcome.points, outcome.status = points, "passed"
         elif isinstance(error, AssertionError):
             outcome.status = item.stash.get(_STATUS, "failed")
-            outcome.feedback = str(error)
+            outcome.message = str(error)
         elif isinstance(error, ReferenceBroken):
-            outcome.status, outcome.feedback = "error", str(error)
+            outcome.status, outcome.message = "error", str(error)
         else:
-            outcome.feedback = f"your result could not be checked: {type(error).__name__}: {error}"
+            outcome.message = f"your result could not be checked: {type(error).__name__}: {error}"
         self.outcomes[check_id] = outcome
 
 

@@ -3,7 +3,7 @@
 The store is an .npz file per check set (arrays loaded with allow_pickle=False; the JSON
 facts ride along as UTF-8 bytes). It records a fingerprint of the solutions, the probes
 and the library versions; when any of them changes, the values are computed again in a
-trusted worker. Without solutions/ (a student bundle) the shipped file is used as it is.
+trusted sandbox. Without solutions/ (a student bundle) the shipped file is used as it is.
 """
 
 from __future__ import annotations
@@ -11,28 +11,29 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograder.kit import ENGINE
+from autograder.kit import ENGINE, write_atomic
 
-PROBES = ENGINE / "probes"
-
+# What the reference run executes besides the solutions: the probes, and the known mistakes
+# that the probes run there to name a student's (autograder.checks.hidden.mistakes).
+EXECUTED = (ENGINE / "probes", ENGINE / "checks" / "hidden" / "mistakes.py")
 META = "__meta__"
 
 
 def fingerprint(solutions: Path) -> str:
-    """Hash of everything the expected values depend on."""
+    """Hash of everything the expected values depend on: the code the reference run
+    executes and the versions of the libraries it computes with."""
     digest = hashlib.sha256()
-    for folder in (solutions, PROBES):
-        for path in sorted(folder.glob("*.py")):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+    for place in (solutions, *EXECUTED):
+        for path in sorted(place.glob("*.py")) if place.is_dir() else [place]:
+            if path.is_file():
+                digest.update(str(path.relative_to(place.parent)).encode())
+                digest.update(path.read_bytes())
     for package in ("torch", "numpy"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()
@@ -83,8 +84,4 @@ class ReferenceStore:
         arrays[META] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(buffer.getvalue())
-        os.replace(temporary, self.path)
+        write_atomic(self.path, buffer.getvalue(), mode=0o600)

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from autograder.kit import ENGINE, PACKAGE, SOLUTIONS, load_parts
+from autograder.kit import ENGINE, PACKAGE, SOLUTIONS, load_parts, write_atomic
 
 SETUP_ID = "setup"
 CHECK_PREFIX = "check_"
@@ -161,10 +161,7 @@ def _grade(sources: dict[str, str], check_set: str) -> dict[str, dict[str, Any]]
             graded = json.loads(results.read_text(encoding="utf-8"))
         if graded["extra_data"]["check_set"] != check_set:
             raise RuntimeError(f"the {check_set} checks are not installed here")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(graded["tests"]), encoding="utf-8")
-        temporary.replace(cached)
+        write_atomic(cached, json.dumps(graded["tests"]))
     return {test["number"]: test for test in json.loads(cached.read_text(encoding="utf-8"))}
 
 

@@ -21,7 +21,8 @@ from matplotlib.ticker import MaxNLocator
 
 from autograder.grading.expect import CheckFailed, Result, accuracy_of
 from autograder.grading.grader import GradeReport
-from autograder.reports.results import feedback, summary_text
+from autograder.probes.plain import grid_axes
+from autograder.reports.results import by_part, check_text, summary_text
 
 PICTURE_CHECK = "6.3"  # fit_minibatch: its probe returns the trained model's answers
 CLASSES = ListedColormap(["tab:red", "tab:blue"])
@@ -47,9 +48,7 @@ def _grid_of(want: Result) -> tuple[np.ndarray, np.ndarray] | None:
     box = want.data.get("grid")
     if not box:
         return None
-    steps = int(box["steps"])
-    xs, ys = (np.linspace(box["low"][k], box["high"][k], steps) for k in range(2))
-    return xs, ys
+    return grid_axes(box["low"], box["high"], int(box["steps"]))
 
 
 def _classes_on_grid(result: Result | None, shape: tuple[int, int]) -> np.ndarray | str:
@@ -182,12 +181,7 @@ def _pictures(report: GradeReport) -> str:
 
 def _score_table(report: GradeReport) -> str:
     rows = []
-    for part in report.parts:
-        outcomes = [o for o in report.outcomes if o.part == part.number]
-        if not outcomes:
-            continue
-        got = sum(o.points for o in outcomes)
-        total = sum(o.max_points for o in outcomes)
+    for part, outcomes, got, total in by_part(report):
         rows.append(
             f'<tr><th class="part" colspan="3">Part {part.number}. {html.escape(part.title)}'
             f'</th><th class="part points">{got:g}/{total:g}</th></tr>'
@@ -208,12 +202,12 @@ def _failed_checks(report: GradeReport) -> str:
         return "<p>Every check passed.</p>"
     return "\n".join(
         f'<h3>{o.check_id} {html.escape(o.name)} <span class="{o.status.replace(" ", "-")}">'
-        f"({o.status})</span></h3>\n<pre>{html.escape(feedback(o))}</pre>"
+        f"({o.status})</span></h3>\n<pre>{html.escape(check_text(o))}</pre>"
         for o in failed
     )
 
 
-def feedback_html(report: GradeReport, student: str) -> str:
+def feedback_page(report: GradeReport, student: str) -> str:
     """The whole page, self-contained (pictures inline)."""
     errors = "".join(
         f"<p class='error'>Grader error: {html.escape(error)}</p>" for error in report.grader_errors

@@ -1,26 +1,19 @@
-"""Report a graded submission: Gradescope's results.json and a summary in the terminal."""
+"""Gradescope's results.json of a graded submission, and the text of each check in it."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from autograder import __version__
 from autograder.grading.grader import GradeReport
 from autograder.grading.plugin import Outcome
-from autograder.kit import load_parts
+from autograder.kit import Part, load_parts, write_atomic
 
-MAX_FEEDBACK = 4000
+MAX_MESSAGE = 4000
 MAX_PRINTED = 1500
 MAX_RESULTS_BYTES = 1_000_000
-STATUS_STYLE = {"passed": "green", "failed": "red", "not started": "yellow", "error": "magenta"}
 
 
 def _hints() -> dict[str, str]:
@@ -31,17 +24,28 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 20] + "\n… (cut short)"
 
 
-def feedback(outcome: Outcome, printed_limit: int = MAX_PRINTED) -> str:
+def check_text(outcome: Outcome, printed_limit: int = MAX_PRINTED) -> str:
     """The text a student reads for one check: what went wrong, a hint, what their code printed."""
     if outcome.status == "passed":
         return "passed"
-    lines = [_clip(outcome.feedback, MAX_FEEDBACK)]
+    lines = [_clip(outcome.message, MAX_MESSAGE)]
     hint = _hints().get(outcome.check_id)
     if hint and outcome.status != "error":
         lines.append(f"Hint: {hint}")
     if outcome.output.strip() and printed_limit:
         lines.append("Your code printed:\n" + _clip(outcome.output.strip(), printed_limit))
     return "\n".join(lines)
+
+
+def by_part(report: GradeReport) -> list[tuple[Part, list[Outcome], float, float]]:
+    """(part, its outcomes, points, max points) of every part with a graded check."""
+    found = []
+    for part in report.parts:
+        outcomes = [o for o in report.outcomes if o.part == part.number]
+        if outcomes:
+            points = sum(o.points for o in outcomes)
+            found.append((part, outcomes, points, sum(o.max_points for o in outcomes)))
+    return found
 
 
 def isolation_text(report: GradeReport) -> str:
@@ -69,7 +73,7 @@ def results_json(report: GradeReport) -> dict[str, Any]:
                 "score": outcome.points,
                 "max_score": outcome.max_points,
                 "status": "passed" if outcome.status == "passed" else "failed",
-                "output": feedback(outcome, printed_limit),
+                "output": check_text(outcome, printed_limit),
                 "visibility": "visible",
                 "tags": [f"part{outcome.part}", outcome.status.replace(" ", "-")],
             }
@@ -99,62 +103,4 @@ def results_json(report: GradeReport) -> dict[str, Any]:
 
 def write_results(path: Path, report: GradeReport) -> None:
     """Write results.json atomically: readers see the old file or the whole new one."""
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(results_json(report), file, indent=2)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def print_summary(report: GradeReport, console: Console | None = None) -> None:
-    """A table per part, the feedback of every check that did not pass, and the total."""
-    console = console or Console()
-    by_part: dict[int, list[Outcome]] = {}
-    for outcome in report.outcomes:
-        by_part.setdefault(outcome.part, []).append(outcome)
-    for part in report.parts:
-        outcomes = by_part.get(part.number, [])
-        if not outcomes:
-            continue
-        got = sum(o.points for o in outcomes)
-        total = sum(o.max_points for o in outcomes)
-        table = Table(
-            title=f"Part {part.number}. {part.title}  {got:g}/{total:g}",
-            title_justify="left",
-            show_header=False,
-            expand=True,
-        )
-        table.add_column("id", width=4)
-        table.add_column("check", ratio=1)
-        table.add_column("points", justify="right", width=7)
-        table.add_column("status", width=11)
-        for outcome in outcomes:
-            style = STATUS_STYLE.get(outcome.status, "")
-            table.add_row(
-                outcome.check_id,
-                outcome.name,
-                f"{outcome.points:g}/{outcome.max_points:g}",
-                Text(outcome.status, style=style),
-            )
-        console.print(table)
-        for outcome in outcomes:
-            if outcome.status not in ("passed", "not started"):
-                console.print(Text(f"  {outcome.check_id}: ", style="bold"), end="")
-                console.print(Text(feedback(outcome)), soft_wrap=True)
-    for error in report.grader_errors:
-        console.print(Text(f"grader error: {error}", style="magenta"))
-    console.print(Text(summary_text(report), style="bold"))
-    waiting = [o for o in report.outcomes if o.status == "not started"]
-    if waiting:
-        modules = {task.id: part.module for part in report.parts for task in part.tasks}
-        first = waiting[0].check_id
-        console.print(
-            f"{len(waiting)} of {len(report.outcomes)} tasks not started yet; the next one is "
-            f"TODO({first}) in {modules[first]}.py."
-        )
+    write_atomic(path, json.dumps(results_json(report), indent=2))
