@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib.util
+import inspect
 import json
 import sys
 import time
@@ -29,6 +30,7 @@ from autograder.checks.public.test_part5 import FIT_MARGIN
 from autograder.checks.public.test_part6 import FIT_MINIBATCH_EPOCHS, FIT_MINIBATCH_MARGIN
 from autograder.grading.plugin import held_out_moons
 from autograder.kit import SOLUTIONS
+from autograder.probes.plain import FIT_POINTS, HELD_OUT_POINTS
 
 
 def load_reference() -> dict[str, object]:
@@ -57,52 +59,73 @@ class OutputFirst(nn.Module):
         return torch.sigmoid(self.output(torch.relu(self.hidden(x))))
 
 
+def defaults(function: Callable) -> dict[str, object]:
+    """The default arguments of a function: the curriculum's sizes and rates."""
+    parameters = inspect.signature(function).parameters.values()
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+
+
 def variants(ref: dict[str, object], epochs: int) -> dict[str, dict[str, Callable]]:
-    """Correct and mistaken ways to write fit and fit_minibatch, by name."""
+    """Correct and mistaken ways to write fit and fit_minibatch, by name, trained with the
+    reference's own defaults (fit_minibatch for `epochs`, as its check does)."""
     p5, p6 = ref["part5_training"], ref["part6_minibatch"]
+    full, mini = defaults(p5.fit), {**defaults(p6.fit_minibatch), "epochs": epochs}
+
+    def settings(minibatch: bool) -> dict[str, object]:
+        return mini if minibatch else full
 
     def with_model(build: Callable, draw_first: bool = False, loader_first: bool = False):
         def fit(X, y, seed=0, minibatch=False):
+            given = settings(minibatch)
             torch.manual_seed(seed)
             if draw_first:
                 torch.rand(1)
             if minibatch:
-                loader = p6.make_loader(X, y, 32, shuffle=True) if loader_first else None
-                model = build()
-                optimizer = p5.make_optimizer(model, "sgd", 0.5)
-                loader = loader or p6.make_loader(X, y, 32, shuffle=True)
-                return model, p6.train_minibatch(model, loader, nn.BCELoss(), optimizer, epochs)
-            model = build()
+                size = given["batch_size"]
+                loader = p6.make_loader(X, y, size, shuffle=True) if loader_first else None
+                model = build(given["hidden_size"])
+                optimizer = p5.make_optimizer(model, given["optimizer"], given["lr"])
+                loader = loader or p6.make_loader(X, y, size, shuffle=True)
+                losses = p6.train_minibatch(model, loader, nn.BCELoss(), optimizer, epochs)
+                return model, losses
+            model = build(given["hidden_size"])
             inputs = torch.as_tensor(X, dtype=torch.float32)
             targets = torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1)
-            optimizer = p5.make_optimizer(model, "sgd", 1.0)
-            return model, p5.train(model, inputs, targets, nn.BCELoss(), optimizer, 30)
+            optimizer = p5.make_optimizer(model, given["optimizer"], given["lr"])
+            losses = p5.train(model, inputs, targets, nn.BCELoss(), optimizer, given["epochs"])
+            return model, losses
 
         return fit
 
     def no_zero_grad(X, y, seed=0, minibatch=False):
+        given = settings(minibatch)
         torch.manual_seed(seed)
-        model = ref["part3_network"].build_model()
-        optimizer = p5.make_optimizer(model, "sgd", 0.5 if minibatch else 1.0)
+        model = ref["part3_network"].build_model(given["hidden_size"])
+        optimizer = p5.make_optimizer(model, given["optimizer"], given["lr"])
         inputs = torch.as_tensor(X, dtype=torch.float32)
         targets = torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1)
-        batches = p6.make_loader(X, y, 32) if minibatch else [(inputs, targets)]
-        for _ in range(epochs if minibatch else 30):
+        batches = p6.make_loader(X, y, given["batch_size"]) if minibatch else [(inputs, targets)]
+        for _ in range(given["epochs"]):
             for xb, yb in batches:
                 nn.BCELoss()(model(xb), yb).backward()
                 optimizer.step()
         return model, []
 
     def no_hidden_relu(X, y, seed=0, minibatch=False):
-        linear = lambda: nn.Sequential(nn.Linear(2, 16), nn.Linear(16, 1), nn.Sigmoid())  # noqa: E731
+        def linear(hidden_size: int) -> nn.Module:
+            return nn.Sequential(nn.Linear(2, hidden_size), nn.Linear(hidden_size, 1), nn.Sigmoid())
+
         return with_model(linear)(X, y, seed, minibatch)
 
-    build = ref["part3_network"].build_model
     return {
         "correct": {
             "output layer created first": with_model(OutputFirst),
-            "a random draw before the model": with_model(build, draw_first=True),
-            "loader made before the model": with_model(build, loader_first=True),
+            "a random draw before the model": with_model(
+                ref["part3_network"].build_model, draw_first=True
+            ),
+            "loader made before the model": with_model(
+                ref["part3_network"].build_model, loader_first=True
+            ),
         },
         "mistaken": {"no zero_grad": no_zero_grad, "no hidden ReLU": no_hidden_relu},
     }
@@ -126,8 +149,8 @@ def measure(seeds: int) -> dict[str, object]:
         rows = {"reference": []} | {label: [] for kind in every.values() for label in kind}
         started = time.perf_counter()
         for seed in range(seeds):
-            X, y = ref["data"].make_moons(1000, noise=0.2, seed=seed)
-            X_test, y_test = held_out_moons(500, seed)
+            X, y = ref["data"].make_moons(FIT_POINTS, noise=0.2, seed=seed)
+            X_test, y_test = held_out_moons(HELD_OUT_POINTS, seed)
             accuracy = ref["part5_training"].accuracy
             rows["reference"].append(accuracy(reference_fit(X, y, seed=seed)[0], X_test, y_test))
             for kind in every.values():
@@ -157,7 +180,9 @@ def measure(seeds: int) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.course.calibrate", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.course.calibrate", description=__doc__
+    )
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--out", type=Path, default=Path("build/calibration.json"))
     args = parser.parse_args(argv)

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from autograder.probes.plain import shape_text
+
 KIND_NAMES = {
     "tensor": "a torch.Tensor",
     "ndarray": "a NumPy array",
@@ -86,10 +88,6 @@ class Result:
         while f"case{index}" in self.data:
             yield f"case{index}"
             index += 1
-
-
-def shape_text(shape: list[int] | tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def fail(message: str) -> None:

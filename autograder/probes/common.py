@@ -253,10 +253,6 @@ def run_cases(function: Callable[..., Any], cases: list[tuple[str, tuple]]) -> D
     return out
 
 
-def shape_text(shape: tuple[int, ...] | list[int]) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def random_shape(rng: np.random.Generator, rank: int, low: int = 1, high: int = 6) -> list[int]:
     return [int(n) for n in rng.integers(low, high, size=rank)]
 
@@ -266,7 +262,7 @@ def random_tensor(rng: np.random.Generator, shape: list[int]) -> torch.Tensor:
 
 
 def known_mistakes() -> types.ModuleType | None:
-    """The hidden module of known-mistake variants, if this (trusted) worker can see it."""
+    """The hidden module of known-mistake variants, if this (trusted) child can see it."""
     try:
         return importlib.import_module("autograder.checks.hidden.mistakes")
     except ImportError:

@@ -12,8 +12,8 @@ from .common import (
     random_tensor,
     rng,
     run_cases,
-    shape_text,
 )
+from .plain import shape_text
 
 MODULE = "part1_tensors"
 

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from .common import Description, grader_model, known_mistakes, load_part, moons, rng, signature
+from .plain import FIT_POINTS
 
 MODULE = "part5_training"
 UNKNOWN_NAMES = ("rmsprop", "SGD", "adam ")
@@ -104,7 +105,7 @@ def accuracy(seed: int, hidden: bool = False, diagnose: bool = False) -> Descrip
 def fit(seed: int, X_test: list, hidden: bool = False) -> Description:
     """End to end: train on moons; answer probabilities on the grader's held-out points."""
     function = load_part(MODULE).fit
-    X, y = moons(1000, seed)
+    X, y = moons(FIT_POINTS, seed)
     out = Description().fact("signature", value=signature(function))
     result = function(X, y, seed=seed)
     out.add("result", result)

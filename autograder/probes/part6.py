@@ -17,6 +17,7 @@ from .common import (
     signature,
 )
 from .part5 import _losses_of, _model_of
+from .plain import FIT_POINTS, grid_points, widened_box
 
 MODULE = "part6_minibatch"
 # the grid of the decision boundary drawn in the feedback report
@@ -110,18 +111,17 @@ class _LoaderSpy:
 
 
 def _grid(points: np.ndarray) -> tuple[torch.Tensor, dict]:
-    """A GRID_STEPS x GRID_STEPS grid over the box of `points` (widened by GRID_MARGIN), row
-    by row from the lowest y, as float32 inputs; and the box, for the feedback's picture."""
-    low, high = points.min(axis=0) - GRID_MARGIN, points.max(axis=0) + GRID_MARGIN
-    xx, yy = np.meshgrid(*(np.linspace(low[k], high[k], GRID_STEPS) for k in range(2)))
-    grid = torch.tensor(np.column_stack([xx.ravel(), yy.ravel()]), dtype=torch.float32)
+    """A GRID_STEPS x GRID_STEPS grid over the box of `points` (widened by GRID_MARGIN) as
+    float32 inputs; and the box, from which the feedback's picture draws the same grid."""
+    low, high = widened_box(points, GRID_MARGIN)
+    grid = torch.tensor(grid_points(low, high, GRID_STEPS), dtype=torch.float32)
     return grid, {"low": low.tolist(), "high": high.tolist(), "steps": GRID_STEPS}
 
 
 def fit_minibatch(seed: int, X_test: list, epochs: int, hidden: bool = False) -> Description:
     """End to end with mini-batches; probabilities on the grader's held-out points."""
     part = load_part(MODULE, DataLoader=_LoaderSpy)
-    X, y = moons(1000, seed)
+    X, y = moons(FIT_POINTS, seed)
     out = Description().fact("signature", value=signature(part.fit_minibatch))
     result = part.fit_minibatch(X, y, epochs=epochs, seed=seed)
     out.add("result", result)

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from .common import Description, load_part, rng
+from .plain import grid_points, widened_box
 
 MODULE = "part7_boundary"
 # the zygote imports these before the first child of this module (students import pyplot)
@@ -65,16 +66,10 @@ def plot_decision_boundary(seed: int, hidden: bool = False) -> Description:
     import matplotlib.pyplot as plt
 
     def grid_stand_in(model, X, steps=100, margin=0.5):
-        points = np.asarray(X)
-        low, high = points.min(axis=0) - margin, points.max(axis=0) + margin
-        xx, yy = np.meshgrid(
-            np.linspace(low[0], high[0], steps), np.linspace(low[1], high[1], steps)
-        )
-        return (
-            xx,
-            yy,
-            _tilted_proba(model, np.column_stack([xx.ravel(), yy.ravel()])).reshape(xx.shape),
-        )
+        low, high = widened_box(X, margin)
+        points = grid_points(low, high, steps)
+        columns = [points[:, k].reshape(steps, steps) for k in range(2)]
+        return (*columns, _tilted_proba(model, points).reshape(steps, steps))
 
     part = load_part(MODULE, decision_grid=grid_stand_in, predict_proba=_tilted_proba)
     X = _points(seed, 40)

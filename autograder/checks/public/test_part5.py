@@ -13,6 +13,7 @@ from autograder.grading.expect import (
     same_numbers,
 )
 from autograder.grading.plugin import check
+from autograder.probes.plain import HELD_OUT_POINTS
 
 # How far below the reference (same seed, same held-out points) a correct fit may land.
 # `make calibrate`, 50 seeds: correct variants that draw their random numbers in another order
@@ -93,7 +94,7 @@ def test_accuracy(got: Result, want: Result) -> None:
         expect_like(value, want[case], call)
 
 
-@check("5.4", "part5.fit", held_out=500, timeout=60)
+@check("5.4", "part5.fit", held_out=HELD_OUT_POINTS, timeout=60)
 def test_fit(got: Result, want: Result, labels: np.ndarray) -> None:
     """fit: full-batch training that lowers the loss and reaches the reference's accuracy."""
     expect_signature(got, want, "fit")

@@ -11,6 +11,7 @@ from autograder.grading.expect import (
     fail,
 )
 from autograder.grading.plugin import check
+from autograder.probes.plain import HELD_OUT_POINTS
 
 # The accuracy check trains for this many epochs: the default 30 take three times as long,
 # and the defaults themselves are checked in the signature.
@@ -94,7 +95,13 @@ def test_train_minibatch(got: Result, want: Result) -> None:
         expect_curve(got[case], want[case], call, MINIBATCH_MISTAKES)
 
 
-@check("6.3", "part6.fit_minibatch", held_out=500, timeout=60, epochs=FIT_MINIBATCH_EPOCHS)
+@check(
+    "6.3",
+    "part6.fit_minibatch",
+    held_out=HELD_OUT_POINTS,
+    timeout=60,
+    epochs=FIT_MINIBATCH_EPOCHS,
+)
 def test_fit_minibatch(got: Result, want: Result, labels: np.ndarray) -> None:
     """fit_minibatch: shuffled mini-batch training reaching the reference's accuracy."""
     if False in got.fact("loader", "shuffled"):
