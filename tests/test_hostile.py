@@ -1,7 +1,9 @@
 """Hostile submissions earn nothing, break nothing and leave nothing behind.
 
 Each case in tests/hostile/ is appended to the stub of part 1 (one student each), and all of
-them are graded by one run of the real command line, isolated (the default here, as root).
+them are graded by one run of the real command line, isolated (the default here, as root),
+with the reference as one more student: the attacks must not cost it a point. Each case's
+report says how its attack was stopped.
 """
 
 from __future__ import annotations
@@ -21,6 +23,24 @@ from grading_helpers import ASSIGNMENTS, grade_all, make_submission
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = sorted(path.stem for path in HOSTILE.glob("*.py"))
+CONTROL = "reference"  # a correct student graded beside the attacks
+# What check 1.1 of each case says: how the attack was stopped, not only that it scored 0.
+STOPPED = {
+    "detached_grandchild": "not started",  # it imported; its daemon was killed (below)
+    "endless_loop": "did not finish in time",
+    "exit_at_import": "stopped without an answer",
+    "fd_garbage": "was garbled",
+    "forge_results": "not started",  # its results.json was replaced by the grader's (below)
+    "fork_bomb": "from_list",  # whatever the bound cut short; no process survives (below)
+    "import_solutions": "Error: [Errno",  # FileNotFoundError, or PermissionError in mode uid
+    "memory_hog": "MemoryError",
+    "network": "not started",  # nothing reached the listener (below)
+    "patch_checkers": "returned shape",  # the grader's comparisons are its own
+    "read_hidden_checks": "Error: [Errno",
+    "read_solutions": "Error: [Errno",
+    "sys_exit_at_import": "SystemExit",
+    "write_grader_files": "not started",  # the grader's files are unchanged (below)
+}
 GUARDED = [
     KIT_ROOT / "autograder" / "grading" / "plugin.py",
     KIT_ROOT / "autograder" / "grading" / "expect.py",
@@ -91,6 +111,7 @@ def grade_hostile_batch(
             .replace("@RESULTS@", str(out / case / "results.json"))
         )
         make_submission(submissions / case, base=ASSIGNMENTS, append={"part1_tensors": code})
+    make_submission(submissions / CONTROL)
     before = {path: _digest(path) for path in GUARDED}
     started = time.monotonic()
     try:
@@ -104,7 +125,7 @@ def grade_hostile_batch(
         "seconds": seconds,
         "results": {
             case: json.loads(path.read_text())
-            for case in CASES
+            for case in [*CASES, CONTROL]
             if (path := out / case / "results.json").exists()
         },
         "changed": [path for path in GUARDED if _digest(path) != before[path]],
@@ -125,16 +146,29 @@ def test_the_batch_finishes_in_bounded_time(batch) -> None:
     assert batch["seconds"] < 40 * len(CASES), "the --timeout cap was not honoured"
 
 
+def test_every_case_has_its_expected_report() -> None:
+    assert sorted(STOPPED) == CASES
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_hostile_submission_earns_nothing(batch, case: str) -> None:
     assert case in batch["results"], f"no results.json for {case}"
     results = batch["results"][case]
     assert results["score"] == 0, results
-    assert results["max_score"] == 100
+    assert results["max_score"] == 100 and len(results["tests"]) == 27
+    first = next(t for t in results["tests"] if t["number"] == "1.1")
+    assert STOPPED[case] in first["output"], first["output"]
     from autograder.checks.hidden import SEED_SALT
 
     text = json.dumps(results) + batch["completed"].stdout
     assert SEED_SALT not in text, "the hidden salt leaked into the report"
+
+
+def test_the_attacks_cost_a_correct_student_nothing(batch) -> None:
+    """The reference, graded in the same run as the attacks, passes every check of part 1
+    (where they all are; the 2 s cap of this run is too short for the training checks)."""
+    tests = [t for t in batch["results"][CONTROL]["tests"] if "part1" in t["tags"]]
+    assert [t["status"] for t in tests] == ["passed"] * 8, tests
 
 
 def test_nothing_is_left_behind(batch) -> None:

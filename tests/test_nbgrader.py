@@ -25,7 +25,6 @@ from nbgrader.utils import determine_grade
 from test_corpus import mutate
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.notebook import kernel as notebook
 from autograder.cli import main
 from autograder.course.nbgrader_course import (
     ASSIGNMENT,
@@ -38,6 +37,7 @@ from autograder.course.nbgrader_course import (
     source_notebook,
 )
 from autograder.kit import load_parts
+from autograder.notebook import kernel as notebook
 
 PARTS = load_parts()
 # one mutant in each of five parts, three of them in parts that import earlier ones
