@@ -24,7 +24,8 @@ from grading_helpers import ASSIGNMENTS, grade_all, make_submission
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = sorted(path.stem for path in HOSTILE.glob("*.py"))
 CONTROL = "reference"  # a correct student graded beside the attacks
-# What check 1.1 of each case says: how the attack was stopped, not only that it scored 0.
+# What check 1.1 of each case says (one of): how the attack was stopped, not only that it
+# scored 0.
 STOPPED = {
     "detached_grandchild": "not started",  # it imported; its daemon was killed (below)
     "endless_loop": "did not finish in time",
@@ -33,7 +34,7 @@ STOPPED = {
     "forge_results": "not started",  # its results.json was replaced by the grader's (below)
     "fork_bomb": "from_list",  # whatever the bound cut short; no process survives (below)
     "import_solutions": "Error: [Errno",  # FileNotFoundError, or PermissionError in mode uid
-    "memory_hog": "MemoryError",
+    "memory_hog": ("MemoryError", "did not finish in time"),  # 2 s may end it first
     "network": "not started",  # nothing reached the listener (below)
     "patch_checkers": "returned shape",  # the grader's comparisons are its own
     "read_hidden_checks": "Error: [Errno",
@@ -146,6 +147,15 @@ def test_the_batch_finishes_in_bounded_time(batch) -> None:
     assert batch["seconds"] < 40 * len(CASES), "the --timeout cap was not honoured"
 
 
+def was_stopped(case: str, results: dict) -> bool:
+    """Check 1.1 of the case says how its attack was stopped."""
+    output = next(t for t in results["tests"] if t["number"] == "1.1")["output"]
+    expected = STOPPED[case]
+    return any(
+        phrase in output for phrase in (expected if isinstance(expected, tuple) else [expected])
+    )
+
+
 def test_every_case_has_its_expected_report() -> None:
     assert sorted(STOPPED) == CASES
 
@@ -156,8 +166,7 @@ def test_hostile_submission_earns_nothing(batch, case: str) -> None:
     results = batch["results"][case]
     assert results["score"] == 0, results
     assert results["max_score"] == 100 and len(results["tests"]) == 27
-    first = next(t for t in results["tests"] if t["number"] == "1.1")
-    assert STOPPED[case] in first["output"], first["output"]
+    assert was_stopped(case, results), results["tests"][0]["output"]
     from autograder.checks.hidden import SEED_SALT
 
     text = json.dumps(results) + batch["completed"].stdout

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import KIT_ROOT
 from grading_helpers import make_submission, python_for_nobody
-from test_hostile import CASES, CONTROL, STOPPED, grade_hostile_batch
+from test_hostile import CASES, CONTROL, grade_hostile_batch, was_stopped
 
 import autograder.sandbox.client
 
@@ -110,8 +110,7 @@ def test_hostile_submissions_earn_nothing_in_mode_uid(batch) -> None:
     for case in CASES:
         results = batch["results"][case]
         assert results["score"] == 0 and results["extra_data"]["isolation"] == "uid", case
-        first = next(t for t in results["tests"] if t["number"] == "1.1")
-        assert STOPPED[case] in first["output"], (case, first["output"])
+        assert was_stopped(case, results), (case, results["tests"][0]["output"])
     control = [t for t in batch["results"][CONTROL]["tests"] if "part1" in t["tags"]]
     assert [t["status"] for t in control] == ["passed"] * 8, control
     text = json.dumps(batch["results"]) + batch["completed"].stdout
