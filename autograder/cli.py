@@ -128,14 +128,21 @@ def _grade_nbgrader(args: argparse.Namespace) -> int:
     try:
         for graded in grade_nbgrader(args.course, args.assignment, args.out, args.timeout):
             report = graded.report
-            broken += bool(report.grader_errors)
-            print(
-                f"{graded.student}: {report.score:g}/{report.max_score:g} in {report.seconds:.1f} s"
-            )
+            if report is None:
+                print(f"{graded.student}: not graded")
+            else:
+                late = f", late penalty {graded.late_penalty:g}" if graded.late_penalty else ""
+                print(
+                    f"{graded.student}: {report.score:g}/{report.max_score:g}{late} "
+                    f"in {report.seconds:.1f} s"
+                )
             for notebook in graded.unreadable:
                 print(f"  {notebook} is not a readable notebook: its checks score 0")
-            for error in report.grader_errors:
+            for error in report.grader_errors if report else []:
                 print(f"  grader error, not recorded in the gradebook: {error}", file=sys.stderr)
+            for problem in graded.problems:
+                print(f"  {problem}", file=sys.stderr)
+            broken += bool(graded.problems or (report and report.grader_errors))
     except CourseDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENT
@@ -207,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     nbgrader = commands.add_parser(
         "grade-nbgrader",
-        help="grade an nbgrader course's submitted notebooks, isolated, into its gradebook",
+        help="grade an nbgrader course's submitted notebooks, isolated, into its gradebook "
+        "and autograded/ (as nbgrader autograde, without a kernel)",
     )
     nbgrader.add_argument("course", type=Path, help="the nbgrader course folder")
     nbgrader.add_argument("assignment", help="the assignment, e.g. intro_pytorch")

@@ -1,35 +1,54 @@
-"""grade-nbgrader: grade an nbgrader course's submitted notebooks with the isolated engine
-and write the scores into its gradebook with nbgrader's own API; no kernel runs them."""
+"""grade-nbgrader: grade an nbgrader course's submitted notebooks with the isolated engine,
+then let nbgrader's own autograde steps record them, with the engine's report in place of
+the kernel (nbgrader_autograde): the gradebook and autograded/ end up as `nbgrader
+autograde` leaves them, for formgrader and generate_feedback. No kernel runs."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import NbGraderException
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import parse_utc
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.course.nbgrader_autograde import converter, errors_logged
 from autograder.grading.grader import Grader, GradeReport
 from autograder.kit import PACKAGE, load_parts
 from autograder.notebook.kernel import check_cell_id, part_sources
 from autograder.reports.results import write_results
+
+MAX_TIMESTAMP_BYTES = 1000
 
 
 class CourseDataError(ValueError):
     """The course folder or its gradebook does not match this kit."""
 
 
+class SubmissionProblem(ValueError):
+    """nbgrader cannot read a student's submission: nothing of it is graded or recorded."""
+
+
 @dataclass
 class NotebookGrade:
-    """One student's graded submission, and the notebooks that could not be read."""
+    """One student's submission: its report (None when it could not be read), the notebooks
+    that could not be read, what stopped nbgrader from recording it, and its late penalty."""
 
     student: str
-    report: GradeReport
+    report: GradeReport | None
+    unreadable: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    late_penalty: float = 0.0
+
+
+@dataclass
+class _Staged:
+    package: Path
     unreadable: list[str]
 
 
@@ -42,50 +61,9 @@ def course_directory(root: Path) -> CourseDirectory:
     return CourseDirectory(config=config)
 
 
-def submissions(course: CourseDirectory, assignment: str) -> dict[str, Path]:
-    """{student id: folder of the submitted assignment}, in student order."""
-    submitted = Path(course.root) / course.submitted_directory
-    folders = {
-        student.name: Path(course.format_path(course.submitted_directory, student.name, assignment))
-        for student in sorted(submitted.iterdir() if submitted.is_dir() else [])
-        if student.is_dir() and not student.is_symlink()
-    }
-    return {student: folder for student, folder in folders.items() if folder.is_dir()}
-
-
-def write_package(notebooks: Path, destination: Path) -> list[str]:
-    """Write the module text of every part notebook in `notebooks` as a package under
-    `destination`; return the notebooks present that could not be read."""
-    package = destination / PACKAGE
-    package.mkdir(parents=True)
-    sources = part_sources(notebooks)
-    for module, text in sources.items():
-        (package / f"{module}.py").write_text(text, encoding="utf-8")
-    present = [p.module for p in load_parts() if os.path.lexists(notebooks / f"{p.module}.ipynb")]
-    return [f"{module}.ipynb" for module in present if module not in sources]
-
-
-def record(gradebook: Gradebook, assignment: str, student: str, report: GradeReport) -> None:
-    """Store every check's points as the auto score of its test cell."""
-    modules = {part.number: part.module for part in load_parts()}
-    for outcome in report.outcomes:
-        cell = check_cell_id(outcome.check_id)
-        try:
-            grade = gradebook.find_grade(cell, modules[outcome.part], assignment, student)
-        except MissingEntry as error:
-            raise CourseDataError(f"the gradebook has no test cell {cell}: {error}") from error
-        grade.auto_score = outcome.points
-        grade.needs_manual_grade = False
-    gradebook.db.commit()
-
-
-def grade_nbgrader(
-    root: Path, assignment: str, out: Path | None = None, timeout: float | None = None
-) -> Iterator[NotebookGrade]:
-    """Grade every submission of `assignment` and record it in the course's gradebook;
-    with `out`, also write OUT/<student>/results.json (the feedback)."""
-    course = course_directory(root)
-    folders = submissions(course, assignment)
+def check_gradebook(course: CourseDirectory, assignment: str) -> None:
+    """Raise CourseDataError unless the gradebook holds the assignment and a test cell for
+    every check."""
     database = course.db_url.removeprefix("sqlite:///")
     if database != course.db_url and not Path(database).is_file():
         raise CourseDataError(
@@ -99,19 +77,119 @@ def grade_nbgrader(
                 f"the gradebook has no assignment {assignment!r}: run "
                 "`nbgrader generate_assignment` first"
             ) from error
-        secrets = [Path(course.root).resolve(), *([out.resolve()] if out else [])]
-        with Grader(secrets=secrets, timeout=timeout) as grader:
-            for student, folder in folders.items():
-                with tempfile.TemporaryDirectory(prefix="grade-nbgrader-") as staging:
-                    unreadable = write_package(folder, Path(staging))
-                    report = grader.grade(Path(staging))
-                if not report.grader_errors:  # a broken grader leaves the gradebook alone
-                    timestamp = course.get_existing_timestamp(str(folder))
-                    gradebook.update_or_create_student(student)
-                    gradebook.update_or_create_submission(
-                        assignment, student, **({"timestamp": timestamp} if timestamp else {})
-                    )
-                    record(gradebook, assignment, student, report)
-                if out is not None:
-                    write_results(out / student / "results.json", report)
-                yield NotebookGrade(student, report, unreadable)
+        for part in load_parts():
+            for task in part.tasks:
+                try:
+                    gradebook.find_graded_cell(check_cell_id(task.id), part.module, assignment)
+                except MissingEntry as error:
+                    raise CourseDataError(
+                        f"the gradebook has no test cell {check_cell_id(task.id)} in "
+                        f"{part.module}: was the course built by `make nbgrader`?"
+                    ) from error
+
+
+def submissions(course: CourseDirectory, assignment: str) -> dict[str, Path]:
+    """{student id: folder of the submitted assignment}, in student order."""
+    submitted = Path(course.root) / course.submitted_directory
+    folders = {
+        student.name: Path(course.format_path(course.submitted_directory, student.name, assignment))
+        for student in sorted(submitted.iterdir() if submitted.is_dir() else [])
+        if student.is_dir() and not student.is_symlink()
+    }
+    return {student: folder for student, folder in folders.items() if folder.is_dir()}
+
+
+def write_package(notebooks: Path, destination: Path) -> None:
+    """Write the module text of every readable part notebook in `notebooks` as a package
+    under `destination`."""
+    package = destination / PACKAGE
+    package.mkdir(parents=True)
+    for module, text in part_sources(notebooks).items():
+        (package / f"{module}.py").write_text(text, encoding="utf-8")
+
+
+def timestamp_problem(folder: Path) -> str | None:
+    """Why nbgrader could not read the submission's timestamp.txt, if it could not."""
+    path = folder / "timestamp.txt"
+    if not path.is_file():
+        return None
+    with path.open("rb") as file:
+        text = file.read(MAX_TIMESTAMP_BYTES).decode(errors="replace").strip()
+    try:
+        parse_utc(text) if text else None
+    except (ValueError, OverflowError):
+        return f"its timestamp.txt holds no date and time: {text[:60]!r}"
+    return None
+
+
+def stage(
+    course: CourseDirectory, assignment: str, student: str, folder: Path, staging: Path
+) -> _Staged:
+    """nbgrader's sanitize step of the student's part notebooks into `staging`, and their
+    code as the package to grade; SubmissionProblem when nbgrader cannot read them."""
+    problem = timestamp_problem(folder)
+    if problem:
+        raise SubmissionProblem(problem)
+    notebooks = staging / "notebooks"
+    notebooks.mkdir(parents=True)
+    parts = [part.module for part in load_parts()]
+    sanitizer = converter(course, assignment, student)
+    try:
+        sanitizer.sanitize(parts, notebooks)
+    except Exception as error:  # noqa: BLE001 - whatever the notebooks hold, a clear message
+        raise SubmissionProblem(
+            f"nbgrader cannot read its notebooks ({type(error).__name__}: {error})"
+        ) from error
+    write_package(notebooks, staging / "submission")
+    unreadable = [Path(n).name for n in sanitizer.unreadable if Path(n).stem in parts]
+    return _Staged(staging / "submission", unreadable)
+
+
+def autograde(
+    course: CourseDirectory, assignment: str, student: str, report: GradeReport
+) -> list[str]:
+    """nbgrader's autograde of the student's submission with `report` in place of the
+    kernel; the errors that stopped it, if any."""
+    with errors_logged() as log:
+        try:
+            converter(course, assignment, student, report).start()
+        except NbGraderException as error:
+            return [f"nbgrader autograde failed: {line}" for line in log.summary or [str(error)]]
+    return []
+
+
+def late_penalty(course: CourseDirectory, assignment: str, student: str) -> float:
+    with Gradebook(course.db_url, course.course_id) as gradebook:
+        return gradebook.find_submission(assignment, student).late_submission_penalty
+
+
+def grade_nbgrader(
+    root: Path, assignment: str, out: Path | None = None, timeout: float | None = None
+) -> Iterator[NotebookGrade]:
+    """Grade every submission of `assignment` and autograde it into the course (gradebook,
+    autograded/); with `out`, also write OUT/<student>/results.json (the feedback)."""
+    course = course_directory(root)
+    check_gradebook(course, assignment)
+    secrets = [Path(course.root).resolve(), *([out.resolve()] if out else [])]
+    with (
+        tempfile.TemporaryDirectory(prefix="grade-nbgrader-") as temporary,
+        Grader(secrets=secrets, timeout=timeout) as grader,
+    ):
+        staged: dict[str, _Staged] = {}
+        for index, (student, folder) in enumerate(submissions(course, assignment).items()):
+            try:
+                staged[student] = stage(
+                    course, assignment, student, folder, Path(temporary) / str(index)
+                )
+            except SubmissionProblem as problem:
+                yield NotebookGrade(student, None, problems=[f"not graded: {problem}"])
+        graded = grader.grade_many(s.package for s in staged.values())
+        for (student, submission), (_, report) in zip(staged.items(), graded, strict=True):
+            grade = NotebookGrade(student, report, submission.unreadable)
+            if not report.grader_errors:  # a broken grader leaves the gradebook alone
+                grade.problems = autograde(course, assignment, student, report)
+                if not grade.problems:
+                    grade.late_penalty = late_penalty(course, assignment, student)
+            if out is not None:
+                write_results(out / student / "results.json", report)
+            yield grade
