@@ -13,10 +13,15 @@ RESULTS ?= build/results.json
 PART ?=
 SUBMISSIONS ?=
 OUT ?= build/graded
+COURSE ?=
+ASSIGNMENT ?= intro_pytorch
+ARGS ?=
+# nbgrader runs `alembic` and Jupyter kernels by name: this environment's, first on PATH
+NBGRADER := PATH="$(abspath $(BIN)):$$PATH" "$(abspath $(BIN))/nbgrader"
 
 .DEFAULT_GOAL := help
 .PHONY: help grade check test lint format assignments nbgrader bench calibrate sandbox-tools clean
-.PHONY: grade-all release gradescope
+.PHONY: grade-all release gradescope nbgrader-grade nbgrader-feedback nbgrader-run
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +60,18 @@ assignments: $(STAMP) ## regenerate the student stubs from solutions/
 
 nbgrader: $(STAMP) ## build the nbgrader course in build/nbgrader/ and release it with nbgrader
 	$(BIN)/python -m autograder build-nbgrader
+
+nbgrader-grade: $(STAMP) sandbox-tools ## grade COURSE's submitted notebooks in the sandbox, into its gradebook and autograded/
+	@test -n "$(COURSE)" || { echo "usage: make nbgrader-grade COURSE=folder [ASSIGNMENT=intro_pytorch]"; exit 2; }
+	$(BIN)/python -m autograder grade-nbgrader $(COURSE) $(ASSIGNMENT)
+
+nbgrader-feedback: $(STAMP) ## nbgrader generate_feedback in COURSE: a page per notebook in feedback/
+	@test -n "$(COURSE)" || { echo "usage: make nbgrader-feedback COURSE=folder [ASSIGNMENT=intro_pytorch]"; exit 2; }
+	cd $(COURSE) && $(NBGRADER) generate_feedback $(ASSIGNMENT)
+
+nbgrader-run: $(STAMP) ## run an nbgrader command in COURSE with this environment: ARGS='db student add alice'
+	@test -n "$(COURSE)" -a -n "$(ARGS)" || { echo "usage: make nbgrader-run COURSE=folder ARGS='command ...'"; exit 2; }
+	cd $(COURSE) && $(NBGRADER) $(ARGS)
 
 release: $(STAMP) sandbox-tools ## write the student bundle: dist/student/ and dist/intro_pytorch-student.zip
 	$(BIN)/python -m autograder release
