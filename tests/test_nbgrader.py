@@ -1,14 +1,16 @@
 """The nbgrader course end to end, with nbgrader's own commands in temporary courses
-(generate_assignment, db student add and import, autograde, the gradebook) and with
-grade-nbgrader: both give every check the points the module grader gives the same code."""
+(generate_assignment, db student add and import, db assignment add, autograde,
+generate_feedback, release_feedback, the gradebook) and with grade-nbgrader: both give every
+check the points the module grader gives the same code, and grade-nbgrader leaves the
+gradebook and autograded notebooks that nbgrader autograde leaves, with no kernel."""
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import shutil
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,16 +18,46 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from conftest import ASSIGNMENTS, KIT_ROOT, SOLUTIONS
+from conftest import ASSIGNMENTS, SOLUTIONS
 from corpus import MUTANTS
 from grading_helpers import make_submission
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import IgnorePattern
 from nbgrader.utils import determine_grade
-from test_corpus import mutate
+from nbgrader_helpers import (
+    BAD_TIMESTAMP,
+    DAYS_LATE,
+    DUE,
+    HOSTILE,
+    LATE,
+    LATE_CONFIG,
+    LATE_STUDENT,
+    MUTANT_NAMES,
+    ON_TIME,
+    OWN_TEST,
+    OWN_TEST_CELL,
+    OWN_TEST_NOTEBOOK,
+    PARTS,
+    STUDENTS,
+    UNREADABLE,
+    UNREADABLE_PART,
+    add_own_test,
+    autograde,
+    cell,
+    edit_notebook,
+    gradebook_points,
+    gradebook_state,
+    make,
+    module_texts,
+    page_text,
+    results_points,
+    start,
+    submit,
+)
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.cli import main
+from autograder.course.nbgrader_autograde import FAILED
 from autograder.course.nbgrader_course import (
     ASSIGNMENT,
     DEMO,
@@ -33,104 +65,14 @@ from autograder.course.nbgrader_course import (
     TEST,
     CourseError,
     build_course,
-    nbgrader,
-    source_notebook,
 )
-from autograder.kit import load_parts
 from autograder.notebook import kernel as notebook
 
-PARTS = load_parts()
-# one mutant in each of five parts, three of them in parts that import earlier ones
-MUTANT_NAMES = (
-    "to_numpy_without_detach",
-    "no_final_sigmoid",
-    "no_zero_grad",
-    "targets_flat",
-    "grid_axes_swapped",
-)
-STUDENTS = ("reference", "stubs", *MUTANT_NAMES)
 AUTOGRADED = ("course", "course-b")
+ISOLATED = (*STUDENTS, HOSTILE.name, UNREADABLE)  # graded by grade-nbgrader
+BOTH = STUDENTS[:4]  # graded by nbgrader autograde (course) and by grade-nbgrader
+BY_BOTH = ("course", "isolated")  # the courses where they are
 CHECK_CELL = {"nbgrader": {"grade": True, "solution": False, "points": 5, "grade_id": "check_4_1"}}
-
-
-def module_texts(student: str) -> dict[str, str] | None:
-    """The part modules a student wrote (None for the untouched stubs)."""
-    if student == "stubs":
-        return None
-    texts = {part.module: (SOLUTIONS / part.filename).read_text() for part in PARTS}
-    for mutant in MUTANTS:
-        if mutant.name == student:
-            texts[mutant.module] = mutate(mutant)
-    return texts
-
-
-def submit(course: Path, student: str, texts: dict[str, str] | None) -> None:
-    """submitted/<student>/: the release notebooks with the student's code in the answer cells."""
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True)
-    for part in PARTS:
-        release = nbformat.read(course / "release" / ASSIGNMENT / f"{part.module}.ipynb", 4)
-        if texts is not None:
-            answers = {
-                cell.metadata["nbgrader"]["grade_id"]: cell.source
-                for cell in source_notebook(part, texts[part.module]).cells
-                if cell.metadata.get("nbgrader", {}).get("solution")
-            }
-            for cell in release.cells:
-                cell.source = answers.get(
-                    cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source
-                )
-        nbformat.write(release, folder / f"{part.module}.ipynb")
-    shutil.copyfile(course / "release" / ASSIGNMENT / "data.py", folder / "data.py")
-
-
-def gradebook_points(course: Path, students: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    """{student: {check id: points}} from the course's gradebook."""
-    points = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student in students:
-            submission = gradebook.find_submission(ASSIGNMENT, student)
-            points[student] = {
-                grade.name.removeprefix("check_").replace("_", "."): grade.score
-                for submitted in submission.notebooks
-                for grade in submitted.grades
-            }
-    return points
-
-
-def results_points(out: Path) -> dict[str, dict[str, float]]:
-    """{student: {check id: points}} from the module grader's OUT/<student>/results.json."""
-    return {
-        student: {
-            t["number"]: t["score"]
-            for t in json.loads((out / student / "results.json").read_text())["tests"]
-        }
-        for student in STUDENTS
-    }
-
-
-def autograde(course: Path, students: tuple[str, ...], one_by_one: bool) -> None:
-    """What an instructor does: add the students (one by one, or from a class list), then
-    autograde all their submissions in one run."""
-    if one_by_one:
-        for student in students:
-            nbgrader(course, "db", "student", "add", student, "--first-name", student)
-    else:
-        (course / "students.csv").write_text(
-            "\n".join(["id,first_name", *(f"{s},{s}" for s in students)])
-        )
-        nbgrader(course, "db", "student", "import", "students.csv")
-    nbgrader(course, "autograde", ASSIGNMENT)
-
-
-def start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "autograder", *args],
-        cwd=KIT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -148,54 +90,114 @@ def submitted(course: Path, copy: Path, student: str) -> Path:
     return copy / "submitted" / student / ASSIGNMENT
 
 
+def late_course(course: Path, copy: Path) -> None:
+    """A copy of the course with a due date and a late penalty plugin, and a test cell of
+    the instructor's own; the due date set as a new user would, through the Makefile."""
+    shutil.copytree(course, copy)
+    with (copy / "nbgrader_config.py").open("a") as config:
+        config.write(LATE_CONFIG)
+    done = make(
+        "nbgrader-run",
+        f"COURSE={copy}",
+        f"ARGS=db assignment add {ASSIGNMENT} --duedate='{DUE}'",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    add_own_test(copy)
+
+
+def submit_all(course: Path, students: tuple[str, ...]) -> None:
+    """Every student's notebooks, as collected; the hostile one edits a locked test cell, and
+    the reference answers the instructor's own test cell too."""
+    for student in students:
+        folder = submit(
+            course, student, module_texts(student), LATE if student == LATE_STUDENT else ON_TIME
+        )
+        if student == HOSTILE.name:
+            edit_notebook(folder, HOSTILE.module, tamper)
+        if student == "reference":
+            edit_notebook(folder, OWN_TEST_NOTEBOOK, lambda nb: nb.cells.append(OWN_TEST_CELL))
+        if student == UNREADABLE:
+            (folder / f"{UNREADABLE_PART}.ipynb").write_text("{not json")
+
+
+def tamper(notebook: nbformat.NotebookNode) -> None:
+    cell(notebook, "check_1_3").source = "pass  # nothing to check here"
+
+
+def grade_isolated(course: Path, exchange: Path, env: dict[str, str]) -> dict[str, str]:
+    """What an instructor runs on the safe path, through the Makefile: make nbgrader-grade,
+    then nbgrader's generate_feedback and release_feedback; the output of grade-nbgrader."""
+    graded = make("nbgrader-grade", f"COURSE={course}", env=env)
+    # grade-nbgrader exits 1 as BAD_TIMESTAMP is not recorded, and make with 2
+    assert "nbgrader-grade] Error 1" in graded.stderr, graded.stderr[-3000:]
+    feedback = make("nbgrader-feedback", f"COURSE={course}", env=env)
+    assert feedback.returncode == 0, feedback.stderr[-3000:]
+    exchange.mkdir()
+    release = f"release_feedback {ASSIGNMENT} --course=intro --Exchange.root={exchange}"
+    released = make("nbgrader-run", f"COURSE={course}", f"ARGS={release}", env=env)
+    assert released.returncode == 0, released.stderr[-3000:]
+    return {"stdout": graded.stdout, "stderr": graded.stderr}
+
+
 @pytest.fixture(scope="module")
 def graded(course: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Every student graded three ways: by the module grader on the part files, and on the
-    notebooks by nbgrader autograde and by grade-nbgrader, all at once on two cores."""
+    notebooks by nbgrader autograde and by grade-nbgrader (then generate_feedback and
+    release_feedback), all at once on two cores."""
     root = tmp_path_factory.mktemp("nbgrader")
-    for student in STUDENTS:
+    # compiled now, not by grade-nbgrader while a kernel's `check` hashes the engine's files
+    # (a .pyc being written would change the hash and grade a submission twice)
+    importlib.import_module("autograder.course.nbgrader_grade")
+    for student in ISOLATED:
         texts = module_texts(student)
         base = ASSIGNMENTS if texts is None else SOLUTIONS
-        make_submission(root / "modules" / student, base=base, replace=texts)
-    courses = {"course": STUDENTS[:4], "course-b": STUDENTS[4:], "isolated": STUDENTS}
+        removed = (UNREADABLE_PART,) if student == UNREADABLE else ()
+        make_submission(root / "modules" / student, base=base, replace=texts, remove=removed)
+    late_course(course, root / "late")
+    courses = {"course": BOTH, "course-b": STUDENTS[4:], "isolated": ISOLATED}
     # two copies of the course are autograded side by side, one run each; a third one is
     # graded by grade-nbgrader
     for name, students in courses.items():
-        shutil.copytree(course, root / name)
-        for student in students:
-            submit(root / name, student, module_texts(student))
-    background = [
-        start("grade-all", str(root / "modules"), "--out", str(root / "by-module")),
-        start("grade-nbgrader", str(root / "isolated"), ASSIGNMENT),
-    ]
+        shutil.copytree(root / "late", root / name)
+        submit_all(root / name, students)
+    submit(root / "isolated", BAD_TIMESTAMP, module_texts("reference"), "not a date")
+    module_grader = start("grade-all", str(root / "modules"), "--out", str(root / "by-module"))
     try:
-        with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor() as pool:
-            patch.setenv("XDG_CACHE_HOME", str(root / "cache"))
-            runs = [
-                pool.submit(autograde, root / name, courses[name], one_by_one=name == "course-b")
-                for name in AUTOGRADED
-            ]
-            for run in runs:
-                run.result()
-        for process in background:
-            _, stderr = process.communicate(timeout=600)
-            assert process.returncode == 0, stderr[-3000:]
+        with ThreadPoolExecutor() as pool:
+            environment = dict(os.environ)  # before the cache moves for autograde's kernels
+            isolated = pool.submit(
+                grade_isolated, root / "isolated", root / "exchange", environment
+            )
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("XDG_CACHE_HOME", str(root / "cache"))
+                runs = [
+                    pool.submit(
+                        autograde, root / name, courses[name], one_by_one=name == "course-b"
+                    )
+                    for name in AUTOGRADED
+                ]
+                for run in runs:
+                    run.result()
+            output = isolated.result()
+        _, stderr = module_grader.communicate(timeout=600)
+        assert module_grader.returncode == 0, stderr[-3000:]
     finally:
-        for process in background:
-            process.kill()
+        module_grader.kill()
     return {
         "autograde": {
             **gradebook_points(root / "course", courses["course"]),
             **gradebook_points(root / "course-b", courses["course-b"]),
         },
-        "grade-nbgrader": gradebook_points(root / "isolated", STUDENTS),
-        "module": results_points(root / "by-module"),
+        "grade-nbgrader": gradebook_points(root / "isolated", ISOLATED),
+        "module": results_points(root / "by-module", ISOLATED),
         "cache": root / "cache" / "intro_pytorch_checks",
+        "root": root,
+        "output": output,
     }
 
 
 def test_autograde_gives_every_check_the_module_graders_points(graded) -> None:
-    assert graded["autograde"] == graded["module"]
+    assert graded["autograde"] == {s: graded["module"][s] for s in STUDENTS}
     assert sum(graded["module"]["reference"].values()) == 100
     assert sum(graded["module"]["stubs"].values()) == 0
     for mutant in MUTANTS:
@@ -205,6 +207,7 @@ def test_autograde_gives_every_check_the_module_graders_points(graded) -> None:
 
 def test_grade_nbgrader_gives_every_check_the_module_graders_points(graded) -> None:
     assert graded["grade-nbgrader"] == graded["module"]
+    assert sum(graded["module"][HOSTILE.name].values()) < 100
 
 
 def test_autograde_grades_each_submission_once(graded) -> None:
@@ -326,3 +329,163 @@ def test_the_course_is_not_rebuilt_over_submissions(tmp_path: Path) -> None:
     with pytest.raises(CourseError, match="holds submissions"):
         build_course(tmp_path)
     assert (tmp_path / "submitted" / "someone").is_dir()
+
+
+def autograded(course: Path, student: str, module: str) -> nbformat.NotebookNode:
+    return nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{module}.ipynb", 4)
+
+
+def pages(graded: dict) -> set[str]:
+    """<student>/<assignment>/<notebook>.html of every notebook grade-nbgrader autograded."""
+    return {
+        f"{student}/{ASSIGNMENT}/{part.module}.html"
+        for student in ISOLATED
+        for part in PARTS
+        if (student, part.module) != (UNREADABLE, UNREADABLE_PART)
+    }
+
+
+def test_grade_nbgrader_leaves_the_gradebook_nbgrader_autograde_leaves(graded) -> None:
+    """Scores, manual-grading flags, comments, late penalties and timestamps, as nbgrader
+    autograde leaves them (but for the instructor's own test cell, below)."""
+    root = graded["root"]
+    for student in BOTH:
+        states = [gradebook_state(root / name, student) for name in BY_BOTH]
+        for state in states:
+            del state["notebooks"][OWN_TEST_NOTEBOOK]["grades"][OWN_TEST]
+        assert states[1] == states[0], student
+
+
+def test_an_instructors_own_test_cell_is_left_to_grade_by_hand(graded) -> None:
+    """nbgrader autograde ran it in a kernel; grade-nbgrader runs none, so formgrader lists it
+    as needing a manual grade instead of giving it points for code that never ran."""
+    own = [
+        gradebook_state(graded["root"] / name, "reference")["notebooks"][OWN_TEST_NOTEBOOK][
+            "grades"
+        ][OWN_TEST]
+        for name in BY_BOTH
+    ]
+    assert own == [(2, None, False), (None, None, True)]
+
+
+def test_grade_nbgrader_writes_the_notebooks_nbgrader_autograde_writes(graded) -> None:
+    """The same files, cells (locked ones restored from the gradebook) and kernelspec as
+    nbgrader autograde; each test cell's outputs score, by nbgrader's own rule, the points
+    of its check: an error output for a check that failed."""
+    root = graded["root"]
+    for student in BOTH:
+        theirs, ours = (root / name / "autograded" / student / ASSIGNMENT for name in BY_BOTH)
+        assert sorted(p.name for p in ours.iterdir()) == sorted(p.name for p in theirs.iterdir())
+        for part in PARTS:
+            expected, written = (
+                nbformat.read(f / f"{part.module}.ipynb", 4) for f in (theirs, ours)
+            )
+            assert written.metadata.kernelspec == expected.metadata.kernelspec
+            assert [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in written.cells] == [
+                (c.cell_type, c.source, c.metadata.get("nbgrader")) for c in expected.cells
+            ], (student, part.module)
+    for student in ISOLATED:
+        for part in PARTS:
+            if (student, part.module) == (UNREADABLE, UNREADABLE_PART):
+                continue
+            written = autograded(root / "isolated", student, part.module)
+            for task in part.tasks:
+                test = cell(written, notebook.check_cell_id(task.id))
+                points = graded["module"][student][task.id]
+                assert determine_grade(test)[0] == points, (student, task.id)
+                failed = [(o.output_type, o.get("ename")) for o in test.outputs] == [
+                    ("error", FAILED)
+                ]
+                assert failed == (points < task.points), (student, task.id)
+
+
+def test_a_hostile_notebook_gets_only_what_its_code_earns(graded) -> None:
+    """It replaced `check`, forged the cache that `check` reads and edited a locked test cell:
+    its wrong `add` still scores 0, its code is in the autograded notebook as submitted, and
+    the test cell is the source's again."""
+    assert graded["grade-nbgrader"][HOSTILE.name][HOSTILE.check] == 0
+    isolated = graded["root"] / "isolated"
+    source = nbformat.read(isolated / "source" / ASSIGNMENT / f"{HOSTILE.module}.ipynb", 4)
+    written = autograded(isolated, HOSTILE.name, HOSTILE.module)
+    grade_id = notebook.check_cell_id(HOSTILE.check)
+    assert cell(written, grade_id).source == cell(source, grade_id).source
+    assert "check = lambda" in cell(written, "answer_add").source
+
+
+def test_an_unreadable_notebook_scores_0_and_the_others_are_graded(graded) -> None:
+    assert f"  {UNREADABLE_PART}.ipynb is not a readable notebook" in graded["output"]["stdout"]
+    points, reference = graded["grade-nbgrader"][UNREADABLE], graded["module"]["reference"]
+    unread = {t.id for p in PARTS if p.module == UNREADABLE_PART for t in p.tasks}
+    assert {c: p for c, p in points.items() if c in unread} == dict.fromkeys(unread, 0)
+    assert {c: p for c, p in points.items() if c not in unread} == {
+        c: p for c, p in reference.items() if c not in unread
+    }
+
+
+def test_a_submission_nbgrader_cannot_read_is_reported_and_not_recorded(graded) -> None:
+    assert f"{BAD_TIMESTAMP}: not graded\n" in graded["output"]["stdout"]
+    assert "timestamp.txt holds no date and time: 'not a date'" in graded["output"]["stderr"]
+    isolated = graded["root"] / "isolated"
+    with (
+        Gradebook(f"sqlite:///{isolated / 'gradebook.db'}") as gradebook,
+        pytest.raises(MissingEntry),
+    ):
+        gradebook.find_submission(ASSIGNMENT, BAD_TIMESTAMP)
+    assert not (isolated / "autograded" / BAD_TIMESTAMP).exists()
+
+
+def test_a_late_submission_gets_the_courses_late_penalty(graded) -> None:
+    """The plugin of the course's nbgrader_config.py, on each notebook's score, as nbgrader
+    autograde applies it; the submissions on time get none."""
+    root = graded["root"]
+    with Gradebook(f"sqlite:///{root / 'isolated' / 'gradebook.db'}") as gradebook:
+        penalties = {
+            student: {
+                nb.name: (nb.late_submission_penalty or 0, nb.score)
+                for nb in gradebook.find_submission(ASSIGNMENT, student).notebooks
+            }
+            for student in ISOLATED
+        }
+    for student, notebooks in penalties.items():
+        for name, (penalty, score) in notebooks.items():
+            due = score * 0.1 * DAYS_LATE if student == LATE_STUDENT else 0
+            assert penalty == pytest.approx(due), (student, name)
+    total = sum(penalty for penalty, _ in penalties[LATE_STUDENT].values())
+    assert total > 0
+    by_autograde = gradebook_state(root / "course", LATE_STUDENT)["notebooks"]
+    assert {n: s["late_penalty"] or 0 for n, s in by_autograde.items()} == {
+        n: penalty for n, (penalty, _) in penalties[LATE_STUDENT].items()
+    }
+    line = f"{LATE_STUDENT}: [\\d.]+/100, late penalty {total:g} in "
+    assert re.search(line, graded["output"]["stdout"])
+
+
+def test_generate_feedback_writes_a_page_per_notebook_for_every_student(graded) -> None:
+    feedback = graded["root"] / "isolated" / "feedback"
+    assert {str(p.relative_to(feedback)) for p in feedback.glob("*/*/*.html")} == pages(graded)
+
+
+def test_a_mutants_feedback_page_names_its_mistake(graded) -> None:
+    feedback = graded["root"] / "isolated" / "feedback"
+    for mutant in [*(m for m in MUTANTS if m.name in MUTANT_NAMES), HOSTILE]:
+        page = page_text(feedback / mutant.name / ASSIGNMENT / f"{mutant.module}.html")
+        reference = page_text(feedback / "reference" / ASSIGNMENT / f"{mutant.module}.html")
+        # more often than on the reference's page, whose code may hold the phrase too
+        assert page.count(mutant.feedback) > reference.count(mutant.feedback), mutant.name
+
+
+def test_the_late_students_pages_show_its_penalty(graded) -> None:
+    feedback = graded["root"] / "isolated" / "feedback"
+    late = gradebook_state(graded["root"] / "isolated", LATE_STUDENT)["notebooks"]
+    for part in PARTS:
+        shown = [
+            "Late submission penalty"
+            in page_text(feedback / s / ASSIGNMENT / f"{part.module}.html")
+            for s in (LATE_STUDENT, "reference")
+        ]
+        assert shown == [bool(late[part.module]["late_penalty"]), False], part.module
+
+
+def test_release_feedback_releases_every_page(graded) -> None:
+    released = graded["root"] / "exchange" / "intro" / "feedback"
+    assert len(list(released.glob("*.html"))) == len(pages(graded))
