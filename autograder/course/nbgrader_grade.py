@@ -116,7 +116,8 @@ def timestamp_problem(folder: Path) -> str | None:
     with path.open("rb") as file:
         text = file.read(MAX_TIMESTAMP_BYTES).decode(errors="replace").strip()
     try:
-        parse_utc(text) if text else None
+        if text:
+            parse_utc(text)
     except (ValueError, OverflowError):
         return f"its timestamp.txt holds no date and time: {text[:60]!r}"
     return None
@@ -159,6 +160,7 @@ def autograde(
 
 
 def late_penalty(course: CourseDirectory, assignment: str, student: str) -> float:
+    """The points nbgrader's late penalty took off the student's submission."""
     with Gradebook(course.db_url, course.course_id) as gradebook:
         return gradebook.find_submission(assignment, student).late_submission_penalty
 
