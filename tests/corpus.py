@@ -42,7 +42,70 @@ MUTANTS = [
         "part2_layers",
         (("out = x @ layer.weight.T", "return layer(x)"),),
         "2.2",
-        "called the layer",
+        "must not call the layer",
+    ),
+    M(
+        "make_linear_swaps_sizes",
+        "part2_layers",
+        (("nn.Linear(in_features, out_features)", "nn.Linear(out_features, in_features)"),),
+        "2.1",
+        "Check the order of nn.Linear's arguments",
+    ),
+    M(
+        "linear_by_hand_forgets_bias",
+        "part2_layers",
+        (("out = out + layer.bias", "out = out + 0"),),
+        "2.2",
+        "without the bias",
+    ),
+    # evasions of "without calling the layer": its forward, the functional form, an alias
+    # of Module.__call__ taken when the module is imported
+    M(
+        "linear_by_hand_calls_forward",
+        "part2_layers",
+        (("out = x @ layer.weight.T", "return nn.Linear.forward(layer, x)"),),
+        "2.2",
+        "must not call the layer",
+    ),
+    M(
+        "linear_by_hand_functional",
+        "part2_layers",
+        (
+            (
+                "out = x @ layer.weight.T",
+                "return torch.nn.functional.linear(x, layer.weight, layer.bias)",
+            ),
+        ),
+        "2.2",
+        "must not call the layer",
+    ),
+    M(
+        "linear_by_hand_alias_of_call",
+        "part2_layers",
+        (
+            ("from torch import nn\n", "from torch import nn\n\n_apply = nn.Module.__call__\n"),
+            ("out = x @ layer.weight.T", "return _apply(layer, x)"),
+        ),
+        "2.2",
+        "must not call the layer",
+    ),
+    # evasions of "do not call torch.sigmoid": an alias taken at import, another name for it
+    M(
+        "sigmoid_by_alias",
+        "part2_layers",
+        (
+            ("from torch import nn\n", "from torch import nn\n\n_squash = torch.sigmoid\n"),
+            ("return 1 / (1 + torch.exp(-x))", "return _squash(x)"),
+        ),
+        "2.4",
+        "PyTorch's own sigmoid ran",
+    ),
+    M(
+        "sigmoid_by_expit",
+        "part2_layers",
+        (("return 1 / (1 + torch.exp(-x))", "return torch.special.expit(x)"),),
+        "2.4",
+        "PyTorch's own sigmoid ran",
     ),
     M(
         "sigmoid_overflows",
@@ -87,6 +150,13 @@ MUTANTS = [
         "record a graph",
     ),
     M(
+        "predict_proba_keeps_float64",
+        "part3_network",
+        (("inputs = torch.as_tensor(X, dtype=torch.float32)", "inputs = torch.as_tensor(X)"),),
+        "3.2",
+        "must have the same dtype",
+    ),
+    M(
         "threshold_reversed",
         "part3_network",
         (("predict_proba(model, X) > threshold", "predict_proba(model, X) < threshold"),),
@@ -120,6 +190,33 @@ MUTANTS = [
         (("error = torch.sigmoid(X @ w + b) - y", "error = y - torch.sigmoid(X @ w + b)"),),
         "4.2",
         "wrong sign",
+    ),
+    # evasions of "without autograd": an alias of torch.autograd.grad taken at import, and
+    # backward() on a loss built from copies of w and b
+    M(
+        "hand_gradient_by_aliased_autograd",
+        "part4_autograd",
+        (
+            ("import torch\n", "import torch\nfrom torch.autograd import grad as _slope\n"),
+            (
+                "    error = torch.sigmoid(X @ w + b) - y\n    dw = X.T @ error / len(y)\n    db = error.mean()\n    return dw, db\n",
+                "    w, b = w.detach().requires_grad_(True), b.detach().requires_grad_(True)\n    loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(X @ w + b), y)\n    return _slope(loss, (w, b))\n",
+            ),
+        ),
+        "4.2",
+        "autograd ran",
+    ),
+    M(
+        "hand_gradient_by_backward",
+        "part4_autograd",
+        (
+            (
+                "    error = torch.sigmoid(X @ w + b) - y\n    dw = X.T @ error / len(y)\n    db = error.mean()\n    return dw, db\n",
+                "    w, b = w.detach().requires_grad_(True), b.detach().requires_grad_(True)\n    torch.nn.functional.binary_cross_entropy(torch.sigmoid(X @ w + b), y).backward()\n    return w.grad, b.grad\n",
+            ),
+        ),
+        "4.2",
+        "autograd ran",
     ),
     M(
         "unknown_optimizer_accepted",
@@ -197,6 +294,13 @@ MUTANTS = [
                 "np.mean(predict(model, X).reshape(-1, 1) == labels)",
             ),
         ),
+        "5.3",
+        "broadcasts",
+    ),
+    M(
+        "accuracy_keeps_column_labels",
+        "part5_training",
+        (("labels = np.asarray(y).reshape(-1)", "labels = np.asarray(y)"),),
         "5.3",
         "broadcasts",
     ),
@@ -323,7 +427,36 @@ MUTANTS = [
             ),
         ),
         "6.3",
-        "shuffle=False",
+        "does not shuffle",
+    ),
+    # a loader made under another name (so that replacing the name DataLoader misses it)
+    M(
+        "fit_minibatch_unshuffled_by_alias",
+        "part6_minibatch",
+        (
+            (
+                "from torch.utils.data import DataLoader, TensorDataset\n",
+                "from torch.utils.data import DataLoader, TensorDataset\n\nBatches = DataLoader\n",
+            ),
+            (
+                "loader = make_loader(X, y, batch_size, shuffle=True)",
+                "loader = Batches(make_loader(X, y).dataset, batch_size=batch_size)",
+            ),
+        ),
+        "6.3",
+        "does not shuffle",
+    ),
+    M(
+        "fit_minibatch_one_batch_of_everything",
+        "part6_minibatch",
+        (
+            (
+                "loader = make_loader(X, y, batch_size, shuffle=True)",
+                "loader = make_loader(X, y, len(X), shuffle=True)",
+            ),
+        ),
+        "6.3",
+        "one batch of all the points",
     ),
     M(
         "grid_axes_swapped",
@@ -572,6 +705,18 @@ def linear_by_hand(x, layer):
 def activations(x):
     return {"relu": nn.ReLU()(x), "sigmoid": nn.Sigmoid()(x), "tanh": nn.Tanh()(x)}
 """,
+        },
+    ),
+    Variant(
+        "compare_through_an_alias_of_fit",
+        {
+            "part5_training": """
+_run = fit
+
+
+def compare_optimizers(X, y, names=("sgd", "momentum", "adam"), epochs=30, lr=0.1, seed=0):
+    return {name: _run(X, y, epochs=epochs, lr=lr, optimizer=name, seed=seed)[1] for name in names}
+"""
         },
     ),
     Variant(

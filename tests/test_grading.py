@@ -77,6 +77,10 @@ CHATTY = (
     "def add(a, b):\n    print('x' * 10_000_000)\n    print('y' * 10_000_000)\n    return a + b\n"
 )
 TANH_BUG = _replaced("part2_layers", "torch.tanh(x)", "torch.relu(x)")
+# BCELoss refuses flat targets: the error is raised in train, also when fit calls it
+TRAIN_RAISES = _replaced(
+    "part5_training", "loss = criterion(model(X), y)", "loss = criterion(model(X), y.reshape(-1))"
+)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +103,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, GradeRun]:
     linked = make_submission(students / "linked_part", remove=("part1_tensors",))
     (linked / "intro_pytorch" / "part1_tensors.py").symlink_to(SOLUTIONS / "part1_tensors.py")
     make_submission(students / "chatty", append={"part1_tensors": CHATTY})
+    make_submission(students / "train_raises", replace=TRAIN_RAISES)
     for copy in ("same_a", "same_b"):
         make_submission(students / copy, replace=TANH_BUG)
     completed = grade_all(students, root / "out")
@@ -157,6 +162,37 @@ def test_one_bug_costs_only_its_check(batch) -> None:
     failed = [t["number"] for t in graded.results["tests"] if t["status"] == "failed"]
     assert failed == ["1.3"]
     assert "add(" in graded.test("1.3")["output"] and "wrong values" in graded.test("1.3")["output"]
+
+
+def test_an_error_names_the_calls_that_led_to_it(batch) -> None:
+    """An error raised in train while fit is graded says where, through which calls."""
+    graded = batch["train_raises"]
+    line = (
+        TRAIN_RAISES["part5_training"]
+        .splitlines()
+        .index("        loss = criterion(model(X), y.reshape(-1))")
+    )
+    where = f"train, line {line + 1} of part5_training.py"
+    assert f"fit(X, y) raised ValueError in fit → {where}: " in graded.test("5.4")["output"]
+    train = "train(the grader's model and data, sgd, 12 epochs)"
+    assert f"{train} raised ValueError in {where}: " in graded.test("5.2")["output"]
+
+
+def test_hints_can_be_switched_off_and_untouched_tasks_get_none(tmp_path: Path, batch) -> None:
+    """A failed check ends with the task's hint unless hints are off (--hints off); a task
+    still raising NotImplementedError gets no hint either way."""
+    assert "\nHint: " in batch["one_bug"].test("1.3")["output"]
+    submission = make_submission(
+        tmp_path / "s", replace=_replaced("part1_tensors", "return a + b", "return a - b")
+    )
+    quiet = grade(submission, tmp_path / "r.json", "--part", "1", "--hints", "off")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.results["extra_data"]["hints"] is False
+    assert "wrong values" in quiet.test("1.3")["output"]
+    assert all("Hint:" not in test["output"] for test in quiet.results["tests"])
+    stubs = grade(ASSIGNMENTS.parent, tmp_path / "stubs.json", "--part", "1")
+    assert stubs.results["extra_data"]["hints"] is True
+    assert all("Hint:" not in test["output"] for test in stubs.results["tests"])
 
 
 def test_a_linked_part_file_is_refused(batch) -> None:

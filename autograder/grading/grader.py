@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from autograder.grading.reference import ReferenceStore
 from autograder.grading.runner import PRELOAD, ProbeRunner
 from autograder.grading.submission import StagedSubmission, stage
-from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, check_order, load_parts
+from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, check_order, load_parts, load_settings
 from autograder.sandbox.client import Reply, Sandbox
 from autograder.sandbox.limits import Limits
 
@@ -56,6 +56,7 @@ class GradeReport:
     grader_errors: list[str] = field(default_factory=list)
     # per check id: the submission's and the reference's probe results (for pictures)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hints: bool = True  # whether a failed check's feedback shows the task's hint
 
     @property
     def score(self) -> float:
@@ -113,7 +114,18 @@ def secret_paths(extra: list[Path]) -> list[Path]:
     ]
 
 
-_STUDENT_LINE = re.compile(r'File ".*?intro_pytorch/(\w+\.py)", line (\d+)')
+_STUDENT_FRAME = re.compile(r'File ".*?intro_pytorch/(\w+\.py)", line (\d+), in (\w+)')
+
+
+def where_text(traceback: str) -> str:
+    """Where in the student's code an error was raised, through the calls that led there:
+    "fit → train, line 62 of part5_training.py"."""
+    frames = _STUDENT_FRAME.findall(traceback)
+    if not frames:
+        return ""
+    path = " → ".join(function for _, _, function in frames)
+    file, line, _ = frames[-1]
+    return f"{path}, line {line} of {file}"
 
 
 def failure_text(reply: Reply, function: str) -> tuple[str, str]:
@@ -125,9 +137,12 @@ def failure_text(reply: Reply, function: str) -> tuple[str, str]:
     if reply.status == "error" and kind == "ImportFailed":
         return "failed", message
     if reply.status == "error":
-        places = _STUDENT_LINE.findall(error.get("traceback", ""))
-        where = f" at {places[-1][0]} line {places[-1][1]}" if places else ""
-        return "failed", f"{function} raised {kind}{where}: {message}"
+        given = error.get("input") or ""
+        call = f"{function}({given})" if given else function
+        where = where_text(error.get("traceback", ""))
+        if where:
+            return "failed", f"{call} raised {kind} in {where}: {message}"
+        return "failed", f"{call} raised {kind}: {message}"
     if reply.status == "timeout":
         return "failed", f"{function} did not finish in time: is there an endless loop? ({message})"
     if reply.status == "crashed":
@@ -165,7 +180,9 @@ class Grader:
         limits: Limits | None = None,
         timeout: float | None = None,
         jobs: int | None = None,
+        hints: bool | None = None,
     ) -> None:
+        self.hints = load_settings().hints if hints is None else hints
         self.check_set = "public" if public or not hidden_checks_available() else "hidden"
         self.parts = tuple(
             p for p in load_parts() if part_numbers is None or p.number in part_numbers
@@ -241,7 +258,6 @@ class Grader:
             plugin = GradingPlugin(
                 runner,
                 check_set_salt(self.check_set),
-                self.check_set == "hidden",
                 pending.problems,
                 failure_text,
                 self.timeout,
@@ -262,7 +278,14 @@ class Grader:
         outcomes = sorted(plugin.outcomes.values(), key=lambda o: check_order(o.check_id))
         seconds = time.perf_counter() - pending.started
         return GradeReport(
-            outcomes, self.parts, self.check_set, self.isolation, seconds, errors, plugin.evidence
+            outcomes,
+            self.parts,
+            self.check_set,
+            self.isolation,
+            seconds,
+            errors,
+            plugin.evidence,
+            self.hints,
         )
 
 

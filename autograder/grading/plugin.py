@@ -129,14 +129,12 @@ class GradingPlugin:
         self,
         runner: ProbeRunner,
         salt: str,
-        hidden: bool,
         problems: dict[str, str],
         failure_text: FailureText,
         timeout_cap: float | None = None,
     ) -> None:
         self.runner = runner
         self.salt = salt
-        self.hidden = hidden
         self.problems = problems
         self.failure_text = failure_text
         self.timeout_cap = timeout_cap
@@ -167,7 +165,7 @@ class GradingPlugin:
             if check_id not in self.points:
                 raise pytest.UsageError(f"check {check_id} has no points in the manifest")
             seed = seed_for(check_id, self.salt)
-            args = {"seed": seed, "hidden": self.hidden, **mark.kwargs["args"]}
+            args = {"seed": seed, **mark.kwargs["args"]}
             if mark.kwargs["held_out"]:
                 X_test, self.held_out_labels[check_id] = held_out_moons(
                     mark.kwargs["held_out"], seed

@@ -13,11 +13,15 @@ import inspect
 import math
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
+
+from autograder.sandbox.child import INPUT_NOTE
 
 from . import lean_torch
 
@@ -75,8 +79,30 @@ def load_part(module: str, **stand_ins: Callable[..., Any]) -> types.ModuleType:
     else:
         raise ImportFailed(f"{module}.py could not be imported")
     for name, value in stand_ins.items():
+        _route(getattr(loaded, name, None), value)
         setattr(loaded, name, value)
     return loaded
+
+
+STAND_INS: dict[str, Callable[..., Any]] = {}
+_TRAMPOLINE = """
+def stand_in(*args, **kwargs):
+    return __import__("autograder.probes.common", fromlist=["STAND_INS"]).STAND_INS[{key!r}](
+        *args, **kwargs
+    )
+"""
+
+
+def _route(function: object, stand_in: Callable[..., Any]) -> None:
+    """Make `function` itself call the grader's stand-in, so that a name bound to it before
+    the stand-in was put in place (an alias taken at import) reaches the stand-in too."""
+    if not isinstance(function, types.FunctionType) or function.__code__.co_freevars:
+        return
+    key = f"{function.__module__}.{function.__qualname__}"
+    STAND_INS[key] = stand_in
+    namespace: dict[str, Any] = {}
+    exec(compile(_TRAMPOLINE.format(key=key), "<grader stand-in>", "exec"), namespace)  # noqa: S102
+    function.__code__ = namespace["stand_in"].__code__
 
 
 def _failed_sibling(error: BaseException, full_name: str) -> str | None:
@@ -114,6 +140,12 @@ def _import_error_text(module: str, error: BaseException) -> str:
                 where = f" (line {tb.tb_lineno})"
             tb = tb.tb_next
     return f"importing {module}.py failed{where}: {type(error).__name__}: {_text(error)}"
+
+
+def describe_error(error: BaseException) -> str:
+    """ "RuntimeError: …": an error raised while the grader used what a student's function
+    returned, for the check to report as that value's failure."""
+    return f"{type(error).__name__}: {_text(error)}"
 
 
 def _text(error: BaseException, limit: int = 300) -> str:
@@ -249,8 +281,20 @@ def run_cases(function: Callable[..., Any], cases: list[tuple[str, tuple]]) -> D
     out = Description()
     for index, (text, args) in enumerate(cases):
         out.fact(f"case{index}.input", text=text)
-        out.add(f"case{index}", function(*args))
+        with noting_input(text):
+            out.add(f"case{index}", function(*args))
     return out
+
+
+@contextmanager
+def noting_input(text: str) -> Iterator[None]:
+    """An error raised in the block carries `text`, the input being tried, to the report."""
+    try:
+        yield
+    except BaseException as error:
+        with suppress(Exception):
+            setattr(error, INPUT_NOTE, text)
+        raise
 
 
 def random_shape(rng: np.random.Generator, rank: int, low: int = 1, high: int = 6) -> list[int]:
@@ -269,15 +313,13 @@ def known_mistakes() -> types.ModuleType | None:
         return None
 
 
-def grader_model(seed: int, hidden_size: int = 8) -> torch.nn.Module:
-    """The grader's own network (Linear → ReLU → Linear → Sigmoid), seeded."""
+def grader_model(seed: int, width: int = 8) -> torch.nn.Module:
+    """The grader's own network for the checks that hand one in: two linear layers with tanh
+    between them and a sigmoid after, seeded (not the network of task 3.1)."""
     torch.manual_seed(seed)
-    return torch.nn.Sequential(
-        torch.nn.Linear(2, hidden_size),
-        torch.nn.ReLU(),
-        torch.nn.Linear(hidden_size, 1),
-        torch.nn.Sigmoid(),
-    )
+    sizes = [(2, width), (width, 1)]
+    first, last = (torch.nn.Linear(*pair) for pair in sizes)
+    return torch.nn.Sequential(first, torch.nn.Tanh(), last, torch.nn.Sigmoid())
 
 
 def moons(n: int, seed: int, noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
@@ -286,23 +328,18 @@ def moons(n: int, seed: int, noise: float = 0.2) -> tuple[np.ndarray, np.ndarray
     return data.make_moons(n, noise=noise, seed=seed)
 
 
-class Spy:
-    """Replace `owner.name` while a block runs and note the arguments of every call."""
+class TorchCalls(TorchFunctionMode):
+    """Notes the name of every torch function that runs while it is active, however the
+    code reached it (an alias, a method, a module's forward, torch.nn.functional)."""
 
-    def __init__(self, owner: Any, name: str) -> None:
-        self.owner, self.name = owner, name
-        self.original = getattr(owner, name)
-        self.calls: list[tuple[tuple, dict]] = []
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
 
-    def __enter__(self) -> Spy:
-        original, calls = self.original, self.calls
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        self.names.add(getattr(func, "__name__", ""))
+        return func(*args, **(kwargs or {}))
 
-        def spied(*args: Any, **kwargs: Any) -> Any:
-            calls.append((args, kwargs))
-            return original(*args, **kwargs)
-
-        setattr(self.owner, self.name, spied)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        setattr(self.owner, self.name, self.original)
+    def ran(self, names: Iterable[str]) -> list[str]:
+        """Which of `names` ran."""
+        return sorted(self.names.intersection(names))

@@ -8,6 +8,7 @@ import torch
 from .common import (
     Description,
     load_part,
+    noting_input,
     random_shape,
     random_tensor,
     rng,
@@ -18,12 +19,10 @@ from .plain import shape_text
 MODULE = "part1_tensors"
 
 
-def from_list(seed: int, hidden: bool = False) -> Description:
-    """Nested lists of ints (and, hidden, floats, 1-D and 3-D) to tensors."""
+def from_list(seed: int) -> Description:
+    """Nested lists of ints and of floats, 1-D to 3-D, to tensors."""
     draw = rng(seed)
-    shapes = [random_shape(draw, 2)]
-    if hidden:
-        shapes += [random_shape(draw, 1), random_shape(draw, 3, high=4), [1, 1]]
+    shapes = [random_shape(draw, 2), random_shape(draw, 1), random_shape(draw, 3, high=4), [1, 1]]
     cases = []
     for index, shape in enumerate(shapes):
         values = draw.integers(-9, 10, size=shape)
@@ -33,18 +32,17 @@ def from_list(seed: int, hidden: bool = False) -> Description:
     return run_cases(load_part(MODULE).from_list, cases)
 
 
-def special_matrices(seed: int, hidden: bool = False) -> Description:
-    sizes = [int(rng(seed).integers(2, 7))] + ([1, 5] if hidden else [])
+def special_matrices(seed: int) -> Description:
+    sizes = [int(rng(seed).integers(2, 7)), 1]
     return run_cases(load_part(MODULE).special_matrices, [(f"n={n}", (n,)) for n in sizes])
 
 
-def _broadcast_pairs(seed: int, hidden: bool) -> list[tuple[str, tuple]]:
+def _broadcast_pairs(seed: int) -> list[tuple[str, tuple]]:
+    """Equal shapes, a column with a row, a 3-D tensor with a row, a tensor with one number."""
     draw = rng(seed)
     n, m = random_shape(draw, 2, low=2)
-    shapes = [([n, m], [n, m]), ([n, 1], [1, m])]
-    if hidden:
-        k = int(draw.integers(2, 5))
-        shapes += [([k, n, m], [m]), ([n, m], [1])]
+    k = int(draw.integers(2, 5))
+    shapes = [([n, m], [n, m]), ([n, 1], [1, m]), ([k, n, m], [m]), ([n, m], [1])]
     return [
         (
             f"a of shape {shape_text(a)}, b of shape {shape_text(b)}",
@@ -54,17 +52,17 @@ def _broadcast_pairs(seed: int, hidden: bool) -> list[tuple[str, tuple]]:
     ]
 
 
-def add(seed: int, hidden: bool = False) -> Description:
-    return run_cases(load_part(MODULE).add, _broadcast_pairs(seed, hidden))
+def add(seed: int) -> Description:
+    return run_cases(load_part(MODULE).add, _broadcast_pairs(seed))
 
 
-def multiply(seed: int, hidden: bool = False) -> Description:
-    return run_cases(load_part(MODULE).multiply, _broadcast_pairs(seed, hidden))
+def multiply(seed: int) -> Description:
+    return run_cases(load_part(MODULE).multiply, _broadcast_pairs(seed))
 
 
-def matmul(seed: int, hidden: bool = False) -> Description:
+def matmul(seed: int) -> Description:
     draw = rng(seed)
-    triples = [random_shape(draw, 3, low=2)] + ([random_shape(draw, 3)] if hidden else [])
+    triples = [random_shape(draw, 3, low=2), random_shape(draw, 3)]
     cases = [
         (
             f"a of shape {shape_text((n, k))}, b of shape {shape_text((k, m))}",
@@ -75,11 +73,11 @@ def matmul(seed: int, hidden: bool = False) -> Description:
     return run_cases(load_part(MODULE).matmul, cases)
 
 
-def concat(seed: int, hidden: bool = False) -> Description:
+def concat(seed: int) -> Description:
+    """Two or three tensors, along the first, the second and the last (dim=-1) dimension."""
     draw = rng(seed)
-    layouts = [(2, 0, 2), (2, 1, 2)] + ([(3, 0, 3), (3, -1, 3)] if hidden else [])
     cases = []
-    for count, dim, rank in layouts:
+    for count, dim, rank in [(2, 0, 2), (2, 1, 2), (3, 0, 3), (3, -1, 3)]:
         base = random_shape(draw, rank)
         tensors = []
         for _ in range(count):
@@ -91,27 +89,34 @@ def concat(seed: int, hidden: bool = False) -> Description:
     return run_cases(load_part(MODULE).concat, cases)
 
 
-def to_numpy(seed: int, hidden: bool = False) -> Description:
+def to_numpy(seed: int) -> Description:
     draw = rng(seed)
     leaf = random_tensor(draw, random_shape(draw, 2)).requires_grad_(True)
-    cases = [("a tensor that requires grad", (leaf,)), ("a plain tensor", (leaf.detach() + 1,))]
-    if hidden:
-        cases.append(("a tensor computed from one that requires grad", (leaf * 2,)))
+    cases = [
+        ("a tensor that requires grad", (leaf,)),
+        ("a plain tensor", (leaf.detach() + 1,)),
+        ("a tensor computed from one that requires grad", (leaf * 2,)),
+    ]
     out = run_cases(load_part(MODULE).to_numpy, cases)
     return out.fact("input_untouched", value=bool(leaf.requires_grad and leaf.grad is None))
 
 
-def from_numpy(seed: int, hidden: bool = False) -> Description:
-    """The tensor must see a write made to the array after the call."""
+def from_numpy(seed: int) -> Description:
+    """The tensor must see a write made to the array after the call, for any dtype."""
     draw = rng(seed)
-    arrays = [draw.normal(size=random_shape(draw, 2)).astype(np.float32)]
-    if hidden:
-        arrays += [draw.normal(size=random_shape(draw, 1)), np.arange(6, dtype=np.int64)]
+    arrays = [
+        draw.normal(size=random_shape(draw, 2)).astype(np.float32),
+        draw.normal(size=random_shape(draw, 1)),
+        np.arange(int(draw.integers(3, 9)), dtype=np.int64),
+    ]
     function = load_part(MODULE).from_numpy
     out = Description()
     for index, array in enumerate(arrays):
-        out.fact(f"case{index}.input", text=f"an array of shape {array.shape}, {array.dtype}")
-        tensor = function(array)
+        out.fact(
+            f"case{index}.input", text=f"an array of shape {shape_text(array.shape)}, {array.dtype}"
+        )
+        with noting_input(f"an array of shape {shape_text(array.shape)}, {array.dtype}"):
+            tensor = function(array)
         array.flat[0] = 42
         shares = isinstance(tensor, torch.Tensor) and float(tensor.flatten()[0]) == 42
         out.add(f"case{index}", tensor).fact(f"case{index}.shares", value=bool(shares))

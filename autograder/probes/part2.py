@@ -2,107 +2,100 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import torch
 from torch import nn
 
-from .common import Description, load_part, random_shape, random_tensor, rng, run_cases
+from .common import (
+    Description,
+    TorchCalls,
+    describe_error,
+    load_part,
+    noting_input,
+    random_shape,
+    random_tensor,
+    rng,
+    run_cases,
+)
 
 MODULE = "part2_layers"
+# what computes a whole layer at once: calling it, its forward, torch.nn.functional.linear
+LAYER_OPERATIONS = {"linear"}
+# PyTorch's own sigmoid, by each of its names (torch.sigmoid, Tensor.sigmoid_, special.expit)
+LIBRARY_SIGMOIDS = {"sigmoid", "sigmoid_", "special_expit", "expit", "logsigmoid"}
 
 
-def make_linear(seed: int, hidden: bool = False) -> Description:
+def make_linear(seed: int) -> Description:
+    """Layers of two different sizes (so that swapped arguments show) and of size 1 to 1; each
+    is used on a batch, and an error there is the layer's, not make_linear's."""
     draw = rng(seed)
-    sizes = [random_shape(draw, 2, low=1, high=8)] + ([[1, 1]] if hidden else [])
+    n_in, n_out = (int(n) for n in draw.choice(range(1, 9), size=2, replace=False))
     function = load_part(MODULE).make_linear
     out = Description()
-    for index, (n_in, n_out) in enumerate(sizes):
-        layer = function(n_in, n_out)
-        out.fact(f"case{index}.input", text=f"in_features={n_in}, out_features={n_out}")
-        out.fact(f"case{index}.layer", is_linear=isinstance(layer, nn.Linear))
-        if isinstance(layer, nn.Module):
-            out.add(f"case{index}.weight", getattr(layer, "weight", None))
-            out.add(f"case{index}.bias", getattr(layer, "bias", None))
-            batch = random_tensor(draw, [3, n_in])
+    for index, (size_in, size_out) in enumerate([(n_in, n_out), (1, 1)]):
+        case = f"case{index}"
+        with noting_input(f"in_features={size_in}, out_features={size_out}"):
+            layer = function(size_in, size_out)
+        out.fact(f"{case}.input", text=f"in_features={size_in}, out_features={size_out}")
+        out.fact(f"{case}.layer", is_linear=isinstance(layer, nn.Linear))
+        if not isinstance(layer, nn.Module):
+            out.add(case, layer)
+            continue
+        out.add(f"{case}.weight", getattr(layer, "weight", None))
+        out.add(f"{case}.bias", getattr(layer, "bias", None))
+        batch = random_tensor(draw, [3, size_in])
+        out.fact(f"{case}.batch", shape=[3, size_in])
+        try:
             with torch.no_grad():
-                out.add(f"case{index}", layer(batch))
-        else:
-            out.add(f"case{index}", layer)
+                out.add(case, layer(batch))
+        except Exception as error:  # noqa: BLE001 - the layer's failure is the finding
+            out.fact(f"{case}.use_error", text=describe_error(error))
     return out
 
 
-class WatchedLinear(nn.Linear):
-    """A linear layer that notes whether it was called."""
-
-    called = False
-
-    def __call__(self, *args: object, **kwargs: object) -> torch.Tensor:
-        WatchedLinear.called = True
-        return super().__call__(*args, **kwargs)
-
-
-def linear_by_hand(seed: int, hidden: bool = False) -> Description:
+def linear_by_hand(seed: int, diagnose: bool = False) -> Description:
+    """Layers with and without a bias, of two different sizes; every torch function that runs
+    is watched, so that using the layer (by any route) shows."""
     draw = rng(seed)
     torch.manual_seed(seed)
-    layouts = [(random_shape(draw, 3, low=2), True)]
-    if hidden:
-        layouts += [(random_shape(draw, 3), True), (random_shape(draw, 3, low=2), False)]
-    cases = []
-    for (n, n_in, n_out), bias in layouts:
-        layer = WatchedLinear(n_in, n_out, bias=bias)
-        text = f"x of shape ({n}, {n_in}), nn.Linear({n_in}, {n_out}, bias={bias})"
-        cases.append((text, (random_tensor(draw, [n, n_in]), layer)))
-    out = run_cases(load_part(MODULE).linear_by_hand, cases)
-    return out.fact("layer_called", value=WatchedLinear.called)
+    function = load_part(MODULE).linear_by_hand
+    out = Description()
+    used: set[str] = set()
+    for index, bias in enumerate([True, False]):
+        n = int(draw.integers(2, 6))
+        n_in, n_out = (int(k) for k in draw.choice(range(2, 7), size=2, replace=False))
+        layer = nn.Linear(n_in, n_out, bias=bias)
+        x = random_tensor(draw, [n, n_in])
+        out.fact(
+            f"case{index}.input",
+            text=f"x of shape ({n}, {n_in}), nn.Linear({n_in}, {n_out}, bias={bias})",
+        )
+        with TorchCalls() as calls:
+            result = function(x, layer)
+        used.update(calls.ran(LAYER_OPERATIONS))
+        out.add(f"case{index}", result)
+        if diagnose and bias:
+            with torch.no_grad():
+                out.add(f"case{index}.mistake.no_bias", layer(x) - layer.bias)
+    return out.fact("layer_used", value=sorted(used))
 
 
-def _inputs(seed: int, hidden: bool) -> list[tuple[str, tuple]]:
+def _inputs(seed: int) -> list[tuple[str, tuple]]:
     draw = rng(seed)
     shape = random_shape(draw, 2)
-    cases = [(f"a tensor of shape {tuple(shape)}", (random_tensor(draw, shape) * 3,))]
-    if hidden:
-        cases.append(("[-10000, -50, 0, 50, 10000]", (torch.tensor([-1e4, -50, 0, 50, 1e4]),)))
-        cases.append(("a 3-D tensor", (random_tensor(draw, random_shape(draw, 3)),)))
-    return cases
-
-
-def activations(seed: int, hidden: bool = False) -> Description:
-    return run_cases(load_part(MODULE).activations, _inputs(seed, hidden))
-
-
-@contextmanager
-def _sigmoid_watch() -> Iterator[list[str]]:
-    """Note every call of PyTorch's own sigmoid while the block runs."""
-    used: list[str] = []
-    targets = [
-        (torch, "sigmoid"),
-        (torch.Tensor, "sigmoid"),
-        (torch.special, "expit"),
-        (torch.nn.functional, "sigmoid"),
+    return [
+        (f"a tensor of shape {tuple(shape)}", (random_tensor(draw, shape) * 3,)),
+        ("[-10000, -50, 0, 50, 10000]", (torch.tensor([-1e4, -50, 0, 50, 1e4]),)),
+        ("a 3-D tensor", (random_tensor(draw, random_shape(draw, 3)),)),
     ]
-    originals = [(owner, name, getattr(owner, name)) for owner, name in targets]
-
-    def watch(label: str, original):
-        def watched(*args, **kwargs):
-            used.append(label)
-            return original(*args, **kwargs)
-
-        return watched
-
-    for owner, name, original in originals:
-        setattr(owner, name, watch(f"{getattr(owner, '__name__', 'Tensor')}.{name}", original))
-    try:
-        yield used
-    finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
 
 
-def sigmoid_by_hand(seed: int, hidden: bool = False) -> Description:
-    cases = _inputs(seed, True)[:2] if not hidden else _inputs(seed, True)
+def activations(seed: int) -> Description:
+    return run_cases(load_part(MODULE).activations, _inputs(seed))
+
+
+def sigmoid_by_hand(seed: int) -> Description:
+    """The formula on ordinary and extreme values; PyTorch's own sigmoid must not run."""
     function = load_part(MODULE).sigmoid_by_hand
-    with _sigmoid_watch() as used:
-        out = run_cases(function, cases)
-    return out.fact("library_sigmoid", value=sorted(set(used)))
+    with TorchCalls() as calls:
+        out = run_cases(function, _inputs(seed))
+    return out.fact("library_sigmoid", value=calls.ran(LIBRARY_SIGMOIDS))

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import Description, grader_model, load_part, rng
+from .common import Description, grader_model, load_part, noting_input, rng
 
 MODULE = "part3_network"
 
@@ -31,15 +31,16 @@ def _formula(linears: list[nn.Linear], x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(second(torch.relu(first(x))))
 
 
-def build_model(seed: int, hidden: bool = False) -> Description:
-    """Structure and outputs of build_model() and build_model(h), for new sizes h."""
+def build_model(seed: int) -> Description:
+    """Structure and outputs of build_model() and build_model(h), for new sizes h (1 too)."""
     function = load_part(MODULE).build_model
-    sizes = [None, int(rng(seed).integers(3, 12))] + ([1, 32] if hidden else [])
+    sizes = [None, int(rng(seed).integers(3, 12)), 1, 32]
     out = Description()
     for index, size in enumerate(sizes):
         case = f"case{index}"
         torch.manual_seed(seed + index)
-        model = function() if size is None else function(size)
+        with noting_input("" if size is None else f"hidden_size={size}"):
+            model = function() if size is None else function(size)
         out.fact(f"{case}.input", text="" if size is None else f"hidden_size={size}")
         out.fact(f"{case}.module", value=isinstance(model, nn.Module))
         if not isinstance(model, nn.Module):
@@ -72,23 +73,23 @@ class _GradWatch(nn.Module):
         return self.model(x)
 
 
-def predict_proba(seed: int, hidden: bool = False) -> Description:
-    """The grader's model on points given as float32 arrays (and, hidden, other types)."""
+def predict_proba(seed: int) -> Description:
+    """The grader's model on points given as float32 and float64 arrays, and as tensors."""
     function = load_part(MODULE).predict_proba
     draw = rng(seed)
     points = draw.normal(size=(int(draw.integers(20, 40)), 2)).astype(np.float32)
-    cases = [("X a float32 NumPy array of shape (N, 2)", points)]
-    if hidden:
-        cases += [
-            ("X a float64 NumPy array", points.astype(np.float64)),
-            ("X a tensor", torch.from_numpy(points)),
-            ("X a tensor that requires grad", torch.from_numpy(points).requires_grad_(True)),
-        ]
+    cases = [
+        ("X a float32 NumPy array of shape (N, 2)", points),
+        ("X a float64 NumPy array", points.astype(np.float64)),
+        ("X a tensor", torch.from_numpy(points)),
+        ("X a tensor that requires grad", torch.from_numpy(points).requires_grad_(True)),
+    ]
     model = _GradWatch(grader_model(seed))
     out = Description()
     for index, (text, X) in enumerate(cases):
         out.fact(f"case{index}.input", text=f"model, {text}")
-        out.add(f"case{index}", function(model, X))
+        with noting_input(f"model, {text}"):
+            out.add(f"case{index}", function(model, X))
     grads = [p.grad is not None for p in model.parameters()]
     return out.fact("graph", built=any(model.recorded), grads=any(grads))
 
@@ -104,10 +105,10 @@ class _FixedProbabilities(nn.Module):
         return self.probabilities[: len(x)].clone()
 
 
-def predict(seed: int, hidden: bool = False) -> Description:
+def predict(seed: int) -> Description:
     """Labels for fixed probabilities (ties with the threshold included), many thresholds."""
     draw = rng(seed)
-    thresholds = [None, 0.3] + ([0.5, 0.8] if hidden else [])
+    thresholds = [None, 0.3, 0.5, 0.8]
     probabilities = draw.random(40).astype(np.float32)
     probabilities[:8] = np.array([0.5, 0.3, 0.8, 0.5, 0.3, 0.8, 0.0, 1.0], dtype=np.float32)
     model = _FixedProbabilities(probabilities)
@@ -118,6 +119,7 @@ def predict(seed: int, hidden: bool = False) -> Description:
     for index, threshold in enumerate(thresholds):
         text = "model, X" + ("" if threshold is None else f", threshold={threshold}")
         out.fact(f"case{index}.input", text=text, threshold=threshold)
-        labels = function(model, X) if threshold is None else function(model, X, threshold)
+        with noting_input(text):
+            labels = function(model, X) if threshold is None else function(model, X, threshold)
         out.add(f"case{index}", labels)
     return out

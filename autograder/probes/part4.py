@@ -7,9 +7,11 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from .common import Description, Spy, load_part, rng
+from .common import Description, TorchCalls, load_part, noting_input, rng
 
 MODULE = "part4_autograd"
+# what computes gradients by autograd, whatever name it is reached by
+AUTOGRAD = {"grad", "backward"}
 
 FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "sum of x³": lambda t: (t**3).sum(),
@@ -19,21 +21,22 @@ FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 
 
-def gradient(seed: int, hidden: bool = False) -> Description:
-    """d f / d x for the grader's functions; the caller's x must come back untouched."""
+def gradient(seed: int) -> Description:
+    """d f / d x for the grader's functions, x in float32 and float64 and once requiring grad
+    itself; the caller's x must come back untouched."""
     function = load_part(MODULE).gradient
     draw = rng(seed)
-    names = list(FUNCTIONS)[: 4 if hidden else 2]
     out = Description()
-    for index, name in enumerate(names):
+    for index, name in enumerate(FUNCTIONS):
         shape = (int(draw.integers(2, 6)),) if index % 2 == 0 else (3, int(draw.integers(2, 5)))
-        dtype = torch.float64 if hidden and index % 2 else torch.float32
+        dtype = torch.float64 if index % 2 else torch.float32
         x = torch.from_numpy(draw.normal(size=shape)).to(dtype)
-        if hidden and index == 3:
+        if index == 3:
             x.requires_grad_(True)
         before = (x.detach().clone(), x.requires_grad)
         out.fact(f"case{index}.input", text=f"f = {name}, x of shape {tuple(shape)}, {dtype}")
-        out.add(f"case{index}", function(FUNCTIONS[name], x))
+        with noting_input(f"f = {name}, x of shape {tuple(shape)}, {dtype}"):
+            out.add(f"case{index}", function(FUNCTIONS[name], x))
         untouched = (
             torch.equal(x.detach(), before[0]) and x.requires_grad == before[1] and x.grad is None
         )
@@ -41,11 +44,12 @@ def gradient(seed: int, hidden: bool = False) -> Description:
     return out
 
 
-def bce_grad_by_hand(seed: int, hidden: bool = False, diagnose: bool = False) -> Description:
-    """Hand gradients against autograd, in float64 (and float32), on random problems."""
+def bce_grad_by_hand(seed: int, diagnose: bool = False) -> Description:
+    """Hand gradients against autograd, in float64 and float32, on random problems; every
+    torch function that runs is watched, so that autograd (by any route) shows."""
     function = load_part(MODULE).bce_grad_by_hand
     draw = rng(seed)
-    dtypes = [torch.float64] + ([torch.float32, torch.float64] if hidden else [])
+    dtypes = [torch.float64, torch.float32, torch.float64]
     out = Description()
     for index, dtype in enumerate(dtypes):
         n, d = int(draw.integers(5, 40)), int(draw.integers(1, 6))
@@ -54,9 +58,9 @@ def bce_grad_by_hand(seed: int, hidden: bool = False, diagnose: bool = False) ->
         w = torch.from_numpy(draw.normal(size=d)).to(dtype)
         b = torch.tensor(float(draw.normal()), dtype=dtype)
         out.fact(f"case{index}.input", text=f"X of shape ({n}, {d}), {dtype}", n=n)
-        with Spy(torch.autograd, "grad") as grad_calls, Spy(torch.Tensor, "backward") as back:
+        with TorchCalls() as calls, noting_input(f"X of shape ({n}, {d}), {dtype}"):
             result = function(w.clone(), b.clone(), X.clone(), y.clone())
-        out.fact(f"case{index}.autograd", used=bool(grad_calls.calls or back.calls))
+        out.fact(f"case{index}.autograd", used=calls.ran(AUTOGRAD))
         out.add(f"case{index}", result)
         if diagnose:
             w_leaf, b_leaf = w.clone().requires_grad_(True), b.clone().requires_grad_(True)

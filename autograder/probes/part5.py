@@ -6,14 +6,23 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import Description, grader_model, known_mistakes, load_part, moons, rng, signature
+from .common import (
+    Description,
+    grader_model,
+    known_mistakes,
+    load_part,
+    moons,
+    noting_input,
+    rng,
+    signature,
+)
 from .plain import FIT_POINTS
 
 MODULE = "part5_training"
 UNKNOWN_NAMES = ("rmsprop", "SGD", "adam ")
 
 
-def make_optimizer(seed: int, hidden: bool = False) -> Description:
+def make_optimizer(seed: int) -> Description:
     """The optimizer for each name: its class, settings and parameters; unknown names refused."""
     function = load_part(MODULE).make_optimizer
     model = grader_model(seed)
@@ -32,7 +41,7 @@ def make_optimizer(seed: int, hidden: bool = False) -> Description:
             given_lr=lr,
         )
     out.fact("optimizer.default", type=type(function(model)).__name__)
-    for name in UNKNOWN_NAMES[: 3 if hidden else 1]:
+    for name in UNKNOWN_NAMES:
         try:
             function(model, name, lr)
             out.fact(f"unknown.{name}", raised=None, message="")
@@ -41,10 +50,10 @@ def make_optimizer(seed: int, hidden: bool = False) -> Description:
     return out
 
 
-def _training_setup(seed: int, hidden: bool, kind: str = "sgd") -> tuple:
+def _training_setup(seed: int, kind: str = "sgd") -> tuple:
     """A fresh grader model, data, loss and optimizer: the same for every call with a seed."""
     X, y = moons(120, seed)
-    model = grader_model(seed, hidden_size=6)
+    model = grader_model(seed, width=6)
     if kind == "sgd":
         optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
     elif kind == "momentum":
@@ -56,17 +65,18 @@ def _training_setup(seed: int, hidden: bool, kind: str = "sgd") -> tuple:
     return model, inputs, targets, nn.BCELoss(), optimizer, 12
 
 
-def train(seed: int, hidden: bool = False, diagnose: bool = False) -> Description:
-    """Loss curves of train() with the grader's model, data and optimizer."""
+def train(seed: int, diagnose: bool = False) -> Description:
+    """Loss curves of train() with the grader's model, data and each kind of optimizer."""
     function = load_part(MODULE).train
-    kinds = ["sgd"] + (["momentum", "adam"] if hidden else [])
+    kinds = ["sgd", "momentum", "adam"]
     mistakes = known_mistakes() if diagnose else None
     out = Description()
     for index, kind in enumerate(kinds):
         out.fact(f"case{index}.input", text=f"the grader's model and data, {kind}, 12 epochs")
-        out.add(f"case{index}", function(*_training_setup(seed, hidden, kind)))
+        with noting_input(f"the grader's model and data, {kind}, 12 epochs"):
+            out.add(f"case{index}", function(*_training_setup(seed, kind)))
         for name, variant in mistakes.TRAIN.items() if mistakes else []:
-            out.add(f"case{index}.mistake.{name}", variant(*_training_setup(seed, hidden, kind)))
+            out.add(f"case{index}.mistake.{name}", variant(*_training_setup(seed, kind)))
     return out
 
 
@@ -81,7 +91,7 @@ class _FixedLabels(nn.Module):
         return self.probabilities[: len(x)].reshape(-1, 1).clone()
 
 
-def accuracy(seed: int, hidden: bool = False, diagnose: bool = False) -> Description:
+def accuracy(seed: int, diagnose: bool = False) -> Description:
     """accuracy() with predictions fixed by the grader, for labels as arrays and tensors."""
     draw = rng(seed)
     n = int(draw.integers(30, 60))
@@ -90,24 +100,27 @@ def accuracy(seed: int, hidden: bool = False, diagnose: bool = False) -> Descrip
     stand_in = lambda model, X, threshold=0.5: predicted[: len(X)].copy()  # noqa: E731
     function = load_part(MODULE, predict=stand_in).accuracy
     X = draw.normal(size=(n, 2)).astype(np.float32)
-    cases = [("y an int64 array of shape (N,)", truth)]
-    if hidden:
-        cases.append(("y a float32 tensor of shape (N, 1)", torch.from_numpy(truth[:, None] * 1.0)))
+    cases = [
+        ("y an int64 array of shape (N,)", truth),
+        ("y a float32 tensor of shape (N, 1)", torch.from_numpy(truth[:, None].astype(np.float32))),
+    ]
     out = Description()
     for index, (text, y) in enumerate(cases):
         out.fact(f"case{index}.input", text=f"model, X, {text}")
-        out.add(f"case{index}", function(_FixedLabels(predicted), X, y))
+        with noting_input(f"model, X, {text}"):
+            out.add(f"case{index}", function(_FixedLabels(predicted), X, y))
     if diagnose:
         out.add("mistake.broadcast", float(np.mean(predicted[:, None] == truth[None, :])))
     return out
 
 
-def fit(seed: int, X_test: list, hidden: bool = False) -> Description:
+def fit(seed: int, X_test: list) -> Description:
     """End to end: train on moons; answer probabilities on the grader's held-out points."""
     function = load_part(MODULE).fit
     X, y = moons(FIT_POINTS, seed)
     out = Description().fact("signature", value=signature(function))
-    result = function(X, y, seed=seed)
+    with noting_input("X, y"):
+        result = function(X, y, seed=seed)
     out.add("result", result)
     model = _model_of(result)
     if model is not None:
@@ -118,9 +131,8 @@ def fit(seed: int, X_test: list, hidden: bool = False) -> Description:
     small = _model_of(function(X, y, epochs=1, hidden_size=5, seed=seed))
     widths = [m.out_features for m in small.modules() if isinstance(m, nn.Linear)] if small else []
     out.fact("hidden_size_5", first_layer=widths[0] if widths else None)
-    if hidden:
-        out.add("sgd_short", _losses_of(function(X, y, epochs=3, seed=seed)))
-        out.add("adam_short", _losses_of(function(X, y, epochs=3, optimizer="adam", seed=seed)))
+    out.add("sgd_short", _losses_of(function(X, y, epochs=3, seed=seed)))
+    out.add("adam_short", _losses_of(function(X, y, epochs=3, optimizer="adam", seed=seed)))
     return out
 
 
@@ -135,7 +147,7 @@ def _losses_of(result: object) -> object:
     return result[1] if isinstance(result, tuple) and len(result) == 2 else result
 
 
-def compare_optimizers(seed: int, hidden: bool = False) -> Description:
+def compare_optimizers(seed: int) -> Description:
     """compare_optimizers() with fit replaced by the grader's: which calls did it make?"""
     calls: list[dict] = []
 
@@ -150,8 +162,9 @@ def compare_optimizers(seed: int, hidden: bool = False) -> Description:
     out = Description()
     out.fact("case0.input", text="X, y")
     out.add("case0", function(X, y))
-    if hidden:
-        names, epochs, lr, seed_arg = ("adam", "sgd"), 4, 0.05, 7
-        out.fact("case1.input", text=f"X, y, names={names}, epochs={epochs}, lr={lr}, seed=7")
-        out.add("case1", function(X, y, names=names, epochs=epochs, lr=lr, seed=seed_arg))
+    names, epochs = ("adam", "sgd"), int(draw.integers(2, 6))
+    lr, seed_arg = float(np.round(draw.uniform(0.01, 0.3), 3)), int(draw.integers(1, 100))
+    given = f"names={names}, epochs={epochs}, lr={lr}, seed={seed_arg}"
+    out.fact("case1.input", text=f"X, y, {given}")
+    out.add("case1", function(X, y, names=names, epochs=epochs, lr=lr, seed=seed_arg))
     return out.fact("calls", value=calls[:20])

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 from .common import (
+    MAX_ITEMS,
     Description,
     grader_model,
     known_mistakes,
     load_part,
     moons,
+    noting_input,
     rng,
     signature,
 )
@@ -36,7 +41,7 @@ def _epoch(loader: object) -> tuple[list, list, list]:
     return rows, sizes, first
 
 
-def make_loader(seed: int, hidden: bool = False) -> Description:
+def make_loader(seed: int) -> Description:
     """Batches of make_loader: sizes, dtypes, shapes, and the order of two epochs."""
     function = load_part(MODULE).make_loader
     draw = rng(seed)
@@ -73,7 +78,7 @@ def _minibatch_setup(seed: int, kind: str) -> tuple:
     X, y = moons(70, seed)
     dataset = TensorDataset(torch.from_numpy(X), torch.from_numpy(y.astype(np.float32))[:, None])
     loader = DataLoader(dataset, batch_size=16, shuffle=False)
-    model = grader_model(seed, hidden_size=6)
+    model = grader_model(seed, width=6)
     if kind == "sgd":
         optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
     else:
@@ -81,17 +86,16 @@ def _minibatch_setup(seed: int, kind: str) -> tuple:
     return model, loader, nn.BCELoss(), optimizer, 6
 
 
-def train_minibatch(seed: int, hidden: bool = False, diagnose: bool = False) -> Description:
+def train_minibatch(seed: int, diagnose: bool = False) -> Description:
     """Loss curves of train_minibatch() with the grader's model, loader and optimizer."""
     function = load_part(MODULE).train_minibatch
     mistakes = known_mistakes() if diagnose else None
     out = Description()
-    for index, kind in enumerate(["sgd"] + (["momentum"] if hidden else [])):
-        out.fact(
-            f"case{index}.input",
-            text=f"the grader's model and loader (batches of 16, the last of 6), {kind}, 6 epochs",
-        )
-        out.add(f"case{index}", function(*_minibatch_setup(seed, kind)))
+    for index, kind in enumerate(["sgd", "momentum"]):
+        text = f"the grader's model and loader (batches of 16, the last of 6), {kind}, 6 epochs"
+        out.fact(f"case{index}.input", text=text)
+        with noting_input(text):
+            out.add(f"case{index}", function(*_minibatch_setup(seed, kind)))
         for name, variant in mistakes.TRAIN_MINIBATCH.items() if mistakes else []:
             out.add(f"case{index}.mistake.{name}", variant(*_minibatch_setup(seed, kind)))
         for name, variant in mistakes.TRAIN_MINIBATCH_CORRECT.items() if mistakes else []:
@@ -99,15 +103,28 @@ def train_minibatch(seed: int, hidden: bool = False, diagnose: bool = False) -> 
     return out
 
 
-class _LoaderSpy:
-    """Stands in for DataLoader in the student's module and notes how it was asked to shuffle."""
+@contextmanager
+def _loader_passes() -> Iterator[list[dict]]:
+    """Note every pass over any DataLoader while the block runs (however the student's code
+    named the class, or a subclass of it): its batch size, whether it shuffles, its length."""
+    passes: list[dict] = []
+    original = DataLoader.__iter__
 
-    created: list[bool] = []
+    def watched(loader: DataLoader):
+        passes.append(
+            {
+                "batch_size": loader.batch_size,
+                "shuffled": isinstance(loader.sampler, RandomSampler),
+                "points": len(loader.dataset) if hasattr(loader.dataset, "__len__") else None,
+            }
+        )
+        return original(loader)
 
-    def __new__(cls, *args, **kwargs):
-        shuffle = kwargs.get("shuffle", args[2] if len(args) > 2 else False)
-        _LoaderSpy.created.append(bool(shuffle))
-        return DataLoader(*args, **kwargs)
+    DataLoader.__iter__ = watched
+    try:
+        yield passes
+    finally:
+        DataLoader.__iter__ = original
 
 
 def _grid(points: np.ndarray) -> tuple[torch.Tensor, dict]:
@@ -118,14 +135,16 @@ def _grid(points: np.ndarray) -> tuple[torch.Tensor, dict]:
     return grid, {"low": low.tolist(), "high": high.tolist(), "steps": GRID_STEPS}
 
 
-def fit_minibatch(seed: int, X_test: list, epochs: int, hidden: bool = False) -> Description:
-    """End to end with mini-batches; probabilities on the grader's held-out points."""
-    part = load_part(MODULE, DataLoader=_LoaderSpy)
+def fit_minibatch(seed: int, X_test: list, epochs: int) -> Description:
+    """End to end with mini-batches: how the loaders it trained with batch and shuffle, and
+    the trained model's probabilities on the grader's held-out points."""
+    part = load_part(MODULE)
     X, y = moons(FIT_POINTS, seed)
     out = Description().fact("signature", value=signature(part.fit_minibatch))
-    result = part.fit_minibatch(X, y, epochs=epochs, seed=seed)
+    with _loader_passes() as passes:
+        result = part.fit_minibatch(X, y, epochs=epochs, seed=seed)
     out.add("result", result)
-    out.fact("loader", shuffled=list(_LoaderSpy.created))
+    out.fact("loader", passes=passes[:MAX_ITEMS], count=len(passes))
     model = _model_of(result)
     if model is not None:
         grid, box = _grid(np.asarray(X_test))

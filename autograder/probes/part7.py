@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import Description, load_part, rng
+from .common import Description, load_part, noting_input, rng
 from .plain import grid_points, widened_box
 
 MODULE = "part7_boundary"
@@ -41,24 +41,24 @@ def _points(seed: int, n: int) -> np.ndarray:
     return (draw.normal(size=(n, 2)) * [1.5, 0.7] + [0.5, -0.2]).astype(np.float32)
 
 
-def decision_grid(seed: int, hidden: bool = False) -> Description:
+def decision_grid(seed: int) -> Description:
     """The grid and probabilities for the grader's model, default and custom steps and margin."""
     function = load_part(MODULE, predict_proba=_tilted_proba).decision_grid
     X = _points(seed, 30)
     cases = [
         ("model, X (30, 2)", (X,), {}, 0.5),
         ("model, X, steps=7, margin=0.25", (X, 7, 0.25), {}, 0.25),
+        ("model, X as a tensor, steps=5", (torch.from_numpy(X),), {"steps": 5}, 0.5),
     ]
-    if hidden:
-        cases.append(("model, X as a tensor, steps=5", (torch.from_numpy(X),), {"steps": 5}, 0.5))
     out = Description()
     for index, (text, args, kwargs, margin) in enumerate(cases):
         out.fact(f"case{index}.input", text=text, margin=margin)
-        out.add(f"case{index}", function(_Tilted(), *args, **kwargs))
+        with noting_input(text):
+            out.add(f"case{index}", function(_Tilted(), *args, **kwargs))
     return out
 
 
-def plot_decision_boundary(seed: int, hidden: bool = False) -> Description:
+def plot_decision_boundary(seed: int) -> Description:
     """What the picture holds: the points by label, a coloured background, the axes used."""
     import matplotlib
 

@@ -21,8 +21,8 @@ def shape_text(shape: Sequence[int]) -> str:
 
 def widened_box(points: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
     """The lowest and highest corner of the points' bounding box, `margin` further out."""
-    points = np.asarray(points, dtype=np.float64)
-    return points.min(axis=0) - margin, points.max(axis=0) + margin
+    lowest, highest = np.quantile(np.asarray(points, dtype=np.float64), [0.0, 1.0], axis=0)
+    return lowest - margin, highest + margin
 
 
 def grid_axes(low: Sequence[float], high: Sequence[float], steps: int) -> tuple[np.ndarray, ...]:

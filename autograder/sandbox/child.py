@@ -23,6 +23,7 @@ REPLY_LOST = 71  # exit status of a child whose reply pipe was closed or replace
 ALL_FDS = 1 << 30
 _MESSAGE_CHARS = 2000
 _TRACEBACK_CHARS = 8000
+INPUT_NOTE = "grader_input"  # set on an exception by a probe: the case it was running
 
 
 def failure(kind: str, message: str) -> dict:
@@ -66,7 +67,10 @@ def error_reply(exc: BaseException) -> dict:
         lambda: "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-40)),
         _TRACEBACK_CHARS,
     )
-    return {"status": "error", "error": {"type": kind, "message": message, "traceback": trace}}
+    # the input a probe was trying when the student's function raised (see probes.common)
+    given = _safe_text(lambda: object.__getattribute__(exc, "__dict__").get(INPUT_NOTE, ""), 300)
+    error = {"type": kind, "message": message, "traceback": trace, "input": given}
+    return {"status": "error", "error": error}
 
 
 def run_probe(probe: str, args: dict, package: str, limits: dict) -> NoReturn:

@@ -5,6 +5,9 @@ import numpy as np
 from autograder.grading.expect import Result, compare_cases, expect_like, fail
 from autograder.grading.plugin import check
 
+# how a student would write the autograd calls that the probe saw run
+AUTOGRAD_NAMES = {"grad": "torch.autograd.grad", "backward": "backward()"}
+
 
 @check("4.1", "part4.gradient")
 def test_gradient(got: Result, want: Result) -> None:
@@ -23,8 +26,14 @@ def test_bce_grad_by_hand(got: Result, want: Result) -> None:
     """bce_grad_by_hand: dw and db of the mean binary cross-entropy, equal to autograd's."""
     for case in want.cases():
         call = f"bce_grad_by_hand({want.fact(f'{case}.input', 'text')})"
-        if got.fact(f"{case}.autograd", "used"):
-            fail(f"{call} used autograd (backward or torch.autograd.grad): write the formula.")
+        used = got.fact(f"{case}.autograd", "used")
+        if used:
+            names = ", ".join(AUTOGRAD_NAMES.get(name, name) for name in used)
+            fail(
+                f"bce_grad_by_hand must write the gradients out, but autograd ran in {call} "
+                f"({names}): work the derivative out on paper, then compute it with tensor "
+                "operations."
+            )
         value, expected = got[case], want[f"{case}.autograd_grads"]
         if value.kind == "tuple" and value.length == 2:
             n = want.fact(f"{case}.input", "n")
@@ -42,4 +51,7 @@ def _diagnose(value, expected, n: int, call: str) -> None:
     if np.allclose(a, n * b, rtol=1e-4):
         fail(f"{call} is N = {n} times autograd's: divide by N (the loss is a mean, not a sum).")
     if np.allclose(a, -b, rtol=1e-4):
-        fail(f"{call} has the wrong sign: the gradient is X.T @ (p - y) / N, not (y - p).")
+        fail(
+            f"{call} has the wrong sign: the loss grows with p - y (the prediction minus the "
+            "target), not with y - p."
+        )

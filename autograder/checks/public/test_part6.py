@@ -41,6 +41,35 @@ def _rows(value) -> list[tuple]:
     return sorted(map(tuple, value.numbers.reshape(len(value.numbers), -1).tolist()))
 
 
+def _expect_batches(got: Result, want: Result) -> None:
+    """fit_minibatch trained by going through DataLoaders that shuffle, in batches of
+    batch_size: what its loaders really did, however they were made."""
+    passes = got.fact("loader", "passes") or []
+    expected = want.fact("loader", "passes")[0]["batch_size"]
+    call = f"fit_minibatch(X, y, epochs={FIT_MINIBATCH_EPOCHS})"
+    if not passes:
+        fail(
+            f"{call} never went through a DataLoader: make the loader with make_loader and "
+            "train on it with train_minibatch."
+        )
+    for used in passes:
+        if used["batch_size"] != expected:
+            whole = (
+                " That is one batch of all the points: full-batch training, not mini-batches."
+                if used["batch_size"] is not None and used["batch_size"] >= used["points"]
+                else ""
+            )
+            fail(
+                f"{call} trained on batches of {used['batch_size']} points, expected "
+                f"batch_size={expected}: pass batch_size on to make_loader.{whole}"
+            )
+        if not used["shuffled"]:
+            fail(
+                f"{call} trained with a DataLoader that does not shuffle: mini-batches should "
+                "come in a new random order every epoch (shuffle=True)."
+            )
+
+
 @check("6.1", "part6.make_loader")
 def test_make_loader(got: Result, want: Result) -> None:
     """make_loader: float32 batches (B, 2) and (B, 1), in a new order every epoch if shuffled."""
@@ -77,8 +106,8 @@ def test_make_loader(got: Result, want: Result) -> None:
             fail(f"{call} changed the order of the points: shuffle=False keeps it.")
         if name == "shuffled" and any(in_order):
             fail(
-                f"{call} gives the points in their original order: pass shuffle=shuffle to "
-                "the DataLoader."
+                f"{call} gives the points in their original order: the DataLoader shuffles "
+                "only when it is told to: pass the shuffle argument on."
             )
         if name == "shuffled" and np.array_equal(epochs[0].numbers, epochs[1].numbers):
             fail(
@@ -104,11 +133,7 @@ def test_train_minibatch(got: Result, want: Result) -> None:
 )
 def test_fit_minibatch(got: Result, want: Result, labels: np.ndarray) -> None:
     """fit_minibatch: shuffled mini-batch training reaching the reference's accuracy."""
-    if False in got.fact("loader", "shuffled"):
-        fail(
-            "fit_minibatch made a DataLoader with shuffle=False: mini-batches should come in "
-            "a new random order every epoch."
-        )
     expect_signature(got, want, "fit_minibatch")
+    _expect_batches(got, want)
     call = f"fit_minibatch(X, y, epochs={FIT_MINIBATCH_EPOCHS})"
     expect_trained(got, want, labels, call, FIT_MINIBATCH_MARGIN)

@@ -75,6 +75,6 @@ def test_plot_decision_boundary(got: Result, want: Result) -> None:
             )
         if not got.fact(f"{case}.backgrounds", "kinds"):
             fail(
-                f"{call} did not colour the plane by the predicted class: use "
-                "ax.pcolormesh(xx, yy, proba > 0.5) or ax.contourf."
+                f"{call} did not colour the plane by the predicted class: colour the cells of "
+                "your decision grid with Axes.pcolormesh (or Axes.contourf)."
             )
