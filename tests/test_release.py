@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -17,14 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import KIT_ROOT, SOLUTIONS
 from packaging.requirements import Requirement
+from solution_statements import leaks, secrets
 
 from autograder.checks.hidden import SEED_SALT
 from autograder.course.bundle import NAME, STUDENT_FOLDERS
-from autograder.course.stubs import BEGIN, END
-
-# Lines of the reference's solution regions that the grader's own probes need as well: they
-# run the student's code with the same PyTorch idioms, and reveal no answer.
-PROBE_IDIOMS = {"return out", "with torch.no_grad():", "torch.manual_seed(seed)"}
 
 
 @pytest.fixture(scope="module")
@@ -45,20 +40,6 @@ def files(folder: Path) -> dict[str, Path]:
     return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def reference_lines() -> tuple[set[str], set[str]]:
-    """The stripped lines of the reference inside its solution regions, and outside them."""
-    inside, outside = set(), set()
-    for path in SOLUTIONS.glob("*.py"):
-        in_region = False
-        for line in path.read_text().splitlines():
-            text = line.strip()
-            if text in (BEGIN, END):
-                in_region = text == BEGIN
-            elif text:
-                (inside if in_region else outside).add(text)
-    return inside, outside
-
-
 def test_the_bundle_holds_the_stubs_public_checks_engine_and_tools(dist: Path) -> None:
     bundle = files(dist / "student")
     assert {"Makefile", "README.md", "requirements.txt"} <= set(bundle)
@@ -68,18 +49,20 @@ def test_the_bundle_holds_the_stubs_public_checks_engine_and_tools(dist: Path) -
     assert "autograder/checks/public/expected.npz" in bundle
     engine = {name.split("/")[1] for name in bundle if name.startswith("autograder/")}
     folders = {folder.split("/")[0] for folder in STUDENT_FOLDERS}
-    assert engine == folders | {"__init__.py", "__main__.py", "cli.py", "kit.py", "manifest.toml"}
+    top = {"__init__.py", "__main__.py", "cli.py", "kit.py", "manifest.toml", "settings.toml"}
+    assert engine == folders | top
     with zipfile.ZipFile(dist / f"{NAME}.zip") as archive:
         assert sorted(archive.namelist()) == sorted(f"{NAME}/{name}" for name in bundle)
         for name, path in bundle.items():
             assert archive.read(f"{NAME}/{name}") == path.read_bytes()
 
 
-def test_no_solution_line_and_no_hidden_file_is_in_the_bundle(dist: Path) -> None:
-    inside, outside = reference_lines()
-    # a line also outside the regions is in the stubs by design; a bracket alone says nothing
-    secret = {line for line in inside - outside if re.search(r"\w", line)}
+def test_no_solution_statement_and_no_hidden_file_is_in_the_bundle(dist: Path) -> None:
+    """No file a student gets holds a finished statement of the reference, anywhere in a line
+    (stubs, hints in the manifest, the grader's own probes, README, Makefile)."""
+    secret = secrets(SOLUTIONS)
     bundle = files(dist / "student")
+    found = {}
     for name, path in bundle.items():
         parts = set(name.split("/"))
         assert not parts & {"solutions", "hidden", "tests", "build", ".git", "__pycache__"}, name
@@ -89,11 +72,8 @@ def test_no_solution_line_and_no_hidden_file_is_in_the_bundle(dist: Path) -> Non
         if name.endswith(".npz"):
             assert name == "autograder/checks/public/expected.npz"
             continue
-        lines = {line.strip() for line in data.decode().splitlines()}
-        leaked = secret & lines
-        if name.startswith("autograder/probes/"):
-            leaked -= PROBE_IDIOMS
-        assert not leaked, f"{name} holds lines of the solutions: {sorted(leaked)}"
+        found[name] = leaks(data.decode(), secret)
+    assert {name: hits for name, hits in found.items() if hits} == {}
 
 
 def test_the_requirements_are_the_kits_own_and_met_here(dist: Path) -> None:

@@ -29,7 +29,7 @@ def from_list(data: list) -> torch.Tensor:
     Look up: torch.tensor (its dtype argument).
     Example: from_list([[1, 2], [3, 4]]) -> tensor([[1., 2.], [3., 4.]])
     """
-    # TODO(1.1): return a float32 tensor made from `data` (torch.tensor with dtype=torch.float32).
+    # TODO(1.1): return a float32 tensor holding the numbers of `data`.
     raise NotImplementedError("1.1: from_list is not written yet")
 
 
@@ -48,7 +48,8 @@ def special_matrices(n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     Look up: torch.zeros, torch.ones, torch.eye.
     Example: special_matrices(2)[2] -> tensor([[1., 0.], [0., 1.]])
     """
-    # TODO(1.2): return three float32 (n, n) tensors: torch.zeros, torch.ones and torch.eye.
+    # TODO(1.2): return the three float32 (n, n) tensors: all zeros, all ones, and the
+    #     identity.
     raise NotImplementedError("1.2: special_matrices is not written yet")
 
 
@@ -67,7 +68,8 @@ def add(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     Look up: torch.add, or the + operator.
     Example: add(tensor([1., 2.]), tensor([10., 20.])) -> tensor([11., 22.])
     """
-    # TODO(1.3): add a and b element by element (the + operator broadcasts).
+    # TODO(1.3): return the element-by-element sum of a and b (their shapes may differ and
+    #     broadcast).
     raise NotImplementedError("1.3: add is not written yet")
 
 
@@ -78,7 +80,7 @@ def multiply(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     Look up: torch.mul, or the * operator.
     Example: multiply(tensor([1., 2.]), tensor([10., 20.])) -> tensor([10., 40.])
     """
-    # TODO(1.4): multiply a and b element by element (*, not the matrix product).
+    # TODO(1.4): return the element-by-element product of a and b (not the matrix product).
     raise NotImplementedError("1.4: multiply is not written yet")
 
 
@@ -89,7 +91,8 @@ def matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     Look up: torch.matmul, or the @ operator.
     Example: matmul(tensor([[1., 2.]]), tensor([[3.], [4.]])) -> tensor([[11.]])
     """
-    # TODO(1.5): return the matrix product of a and b (the @ operator).
+    # TODO(1.5): return the matrix product of a (n, k) and b (k, m): a tensor of shape (n,
+    #     m).
     raise NotImplementedError("1.5: matmul is not written yet")
 
 
@@ -108,7 +111,7 @@ def concat(tensors: list[torch.Tensor], dim: int = 0) -> torch.Tensor:
     Look up: torch.cat.
     Example: concat([torch.ones(2, 3), torch.zeros(1, 3)]).shape -> torch.Size([3, 3])
     """
-    # TODO(1.6): join the tensors along `dim` with torch.cat.
+    # TODO(1.6): join the tensors one after another along their existing dimension `dim`.
     raise NotImplementedError("1.6: concat is not written yet")
 
 
@@ -129,7 +132,7 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
     Look up: Tensor.detach, Tensor.numpy.
     Example: to_numpy(torch.ones(2, requires_grad=True)) -> array([1., 1.], dtype=float32)
     """
-    # TODO(1.7): return the numbers of t as a NumPy array: .detach() first, then .numpy().
+    # TODO(1.7): return a NumPy array with the numbers of t, also when t requires grad.
     raise NotImplementedError("1.7: to_numpy is not written yet")
 
 
@@ -142,7 +145,7 @@ def from_numpy(a: np.ndarray) -> torch.Tensor:
     Look up: torch.from_numpy.
     Example: a = np.zeros(2); t = from_numpy(a); a[0] = 5  ->  t is tensor([5., 0.])
     """
-    # TODO(1.8): return a tensor that shares memory with `a` (torch.from_numpy).
+    # TODO(1.8): return a tensor that shares its memory with the array `a` (no copy).
     raise NotImplementedError("1.8: from_numpy is not written yet")
 
 

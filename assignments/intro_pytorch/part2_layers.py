@@ -2,8 +2,8 @@
 # # Part 2. Layers and activations
 #
 # *Seminar 17:22–24:07.* A neural network is built from **layers**. The simplest one,
-# `nn.Linear(in_features, out_features)`, multiplies its input by a weight matrix and adds
-# a bias: `y = x @ W.T + b`. Stacking linear layers alone still gives a linear function,
+# `nn.Linear`, multiplies its input by a weight matrix and adds a bias:
+# `y = x @ W.T + b`. Stacking linear layers alone still gives a linear function,
 # so between them we put an **activation**, a simple nonlinear function applied to every
 # number: ReLU, sigmoid or tanh. Here you create a layer, recompute its output by hand
 # to see there is no magic in it, and try the activations.
@@ -26,7 +26,8 @@ def make_linear(in_features: int, out_features: int) -> nn.Linear:
     Look up: torch.nn.Linear.
     Example: make_linear(2, 3)(torch.ones(5, 2)).shape -> torch.Size([5, 3])
     """
-    # TODO(2.1): return an nn.Linear from in_features to out_features.
+    # TODO(2.1): return a linear layer that maps in_features numbers to out_features
+    #     numbers.
     raise NotImplementedError("2.1: make_linear is not written yet")
 
 
@@ -47,7 +48,8 @@ def linear_by_hand(x: torch.Tensor, layer: nn.Linear) -> torch.Tensor:
     Look up: the @ operator, Tensor.T.
     Example: linear_by_hand(x, layer) equals layer(x) up to rounding.
     """
-    # TODO(2.2): compute x @ layer.weight.T + layer.bias without calling the layer.
+    # TODO(2.2): compute what layer(x) returns from layer.weight and layer.bias, without
+    #     calling the layer.
     raise NotImplementedError("2.2: linear_by_hand is not written yet")
 
 
@@ -67,7 +69,8 @@ def activations(x: torch.Tensor) -> dict[str, torch.Tensor]:
     Look up: torch.relu, torch.sigmoid, torch.tanh (or nn.ReLU(), nn.Sigmoid(), nn.Tanh()).
     Example: activations(torch.tensor([-1., 0., 1.]))["relu"] -> tensor([0., 0., 1.])
     """
-    # TODO(2.3): return a dict with torch.relu(x), torch.sigmoid(x) and torch.tanh(x) under 'relu', 'sigmoid', 'tanh'.
+    # TODO(2.3): return a dict with the ReLU, the sigmoid and the tanh of x, under the keys
+    #     'relu', 'sigmoid', 'tanh'.
     raise NotImplementedError("2.3: activations is not written yet")
 
 
@@ -87,7 +90,8 @@ def sigmoid_by_hand(x: torch.Tensor) -> torch.Tensor:
     Look up: torch.exp.
     Example: sigmoid_by_hand(torch.tensor([0.])) -> tensor([0.5000])
     """
-    # TODO(2.4): write 1 / (1 + e^(-x)) with torch.exp, not torch.sigmoid.
+    # TODO(2.4): compute the sigmoid from its formula with torch.exp (not torch.sigmoid),
+    #     with no NaN for large |x|.
     raise NotImplementedError("2.4: sigmoid_by_hand is not written yet")
 
 

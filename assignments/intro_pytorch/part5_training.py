@@ -43,7 +43,8 @@ def make_optimizer(model: nn.Module, name: str = "sgd", lr: float = 0.1) -> torc
     Look up: torch.optim.SGD (its momentum argument), torch.optim.Adam, model.parameters().
     Example: make_optimizer(model, "adam", lr=0.01) -> Adam (… lr: 0.01 …)
     """
-    # TODO(5.1): return torch.optim.SGD, SGD with momentum=0.9, or Adam for the name; raise ValueError for any other name.
+    # TODO(5.1): return the optimizer that `name` asks for, over the model's parameters,
+    #     with learning rate lr; any other name raises ValueError.
     raise NotImplementedError("5.1: make_optimizer is not written yet")
 
 
@@ -71,7 +72,8 @@ def train(
     Look up: optimizer.zero_grad, loss.backward, optimizer.step, Tensor.item.
     Example: train(model, X, y, nn.BCELoss(), optimizer, 3) -> [0.71, 0.66, 0.62]
     """
-    # TODO(5.2): for every epoch: zero_grad, forward, loss, backward, step; record loss.item().
+    # TODO(5.2): train for `epochs` epochs, each one the five steps of a training step, and
+    #     return each epoch's loss as a Python float.
     raise NotImplementedError("5.2: train is not written yet")
 
 
@@ -91,7 +93,8 @@ def accuracy(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | tor
     Look up: your predict from part 3, np.mean, ndarray.reshape.
     Example: accuracy(model, X, y) -> 0.87
     """
-    # TODO(5.3): return the share of points where predict(model, X) equals y (both flat, shape (N,)).
+    # TODO(5.3): return the share of points whose predicted label equals y, as a Python
+    #     float.
     raise NotImplementedError("5.3: accuracy is not written yet")
 
 
@@ -114,13 +117,15 @@ def fit(
 ) -> tuple[nn.Module, list[float]]:
     """Build and train a network on numpy data; return (model, losses).
 
-    X: float (N, 2), y: int (N,) labels. Steps: torch.manual_seed(seed); X to a float32
-    tensor (N, 2) and y to a float32 tensor (N, 1); build_model(hidden_size); nn.BCELoss();
-    make_optimizer(model, optimizer, lr); train for `epochs`.
+    X: float (N, 2), y: int (N,) labels. Steps: torch.manual_seed(seed); X as a float32
+    tensor (N, 2) and y as a float32 tensor (N, 1); a model of `hidden_size` hidden units;
+    nn.BCELoss(); an optimizer named `optimizer` with learning rate `lr`; train for
+    `epochs`.
     Look up: torch.manual_seed, torch.as_tensor, Tensor.reshape, nn.BCELoss.
     Example: model, losses = fit(X, y); losses[-1] < losses[0]
     """
-    # TODO(5.4): seed torch, convert X and y to float32 tensors (y as (N, 1)), build the model, BCELoss, optimizer, train.
+    # TODO(5.4): seed torch, turn X and y into float32 tensors (y of shape (N, 1)), then
+    #     build the model, the loss and the optimizer, and train.
     raise NotImplementedError("5.4: fit is not written yet")
 
 
@@ -146,7 +151,8 @@ def compare_optimizers(
     Look up: your fit, a dict comprehension.
     Example: compare_optimizers(X, y)["adam"][-1] < compare_optimizers(X, y)["sgd"][-1]
     """
-    # TODO(5.5): return {name: the losses of fit(..., optimizer=name)} for every name.
+    # TODO(5.5): return a dict: for every name in names, the losses of your fit trained with
+    #     that optimizer.
     raise NotImplementedError("5.5: compare_optimizers is not written yet")
 
 

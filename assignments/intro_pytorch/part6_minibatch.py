@@ -37,7 +37,8 @@ def make_loader(
     Look up: torch.utils.data.TensorDataset, DataLoader, torch.as_tensor, Tensor.reshape.
     Example: xb, yb = next(iter(make_loader(X, y, batch_size=4))); yb.shape -> (4, 1)
     """
-    # TODO(6.1): wrap float32 X (N, 2) and y (N, 1) in a TensorDataset and return a DataLoader over it.
+    # TODO(6.1): put X and y as float32 tensors (y of shape (N, 1)) into a dataset, and
+    #     return a DataLoader over it.
     raise NotImplementedError("6.1: make_loader is not written yet")
 
 
@@ -64,7 +65,8 @@ def train_minibatch(
     Look up: a for loop over the loader, Tensor.item, len(xb).
     Example: train_minibatch(model, loader, nn.BCELoss(), optimizer, 2) -> [0.52, 0.31]
     """
-    # TODO(6.2): for every epoch and every batch: zero_grad, forward, loss, backward, step; record the epoch's mean loss.
+    # TODO(6.2): for every epoch take one training step per batch of the loader, and return
+    #     each epoch's mean batch loss.
     raise NotImplementedError("6.2: train_minibatch is not written yet")
 
 
@@ -88,13 +90,14 @@ def fit_minibatch(
 ) -> tuple[nn.Module, list[float]]:
     """Build and train a network with mini-batches; return (model, losses).
 
-    Steps: torch.manual_seed(seed); build_model(hidden_size); make_optimizer(model,
-    optimizer, lr); make_loader(X, y, batch_size, shuffle=True); train_minibatch with
-    nn.BCELoss() for `epochs`.
+    Steps: torch.manual_seed(seed); a model of `hidden_size` hidden units; an optimizer
+    named `optimizer` with learning rate `lr`; a loader of batches of `batch_size` that
+    shuffles; train_minibatch with nn.BCELoss() for `epochs`.
     Look up: your build_model, make_optimizer, make_loader and train_minibatch.
     Example: model, losses = fit_minibatch(X, y); accuracy on new points is about 0.97
     """
-    # TODO(6.3): seed torch, build the model and optimizer, make a shuffled loader, and train_minibatch with BCELoss.
+    # TODO(6.3): seed torch, build the model and the optimizer, make a shuffled loader of
+    #     batch_size, and train it with BCELoss.
     raise NotImplementedError("6.3: fit_minibatch is not written yet")
 
 

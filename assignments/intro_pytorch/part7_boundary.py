@@ -43,7 +43,8 @@ def decision_grid(
     predict_proba.
     Example: decision_grid(model, X, steps=3)[0] -> 3 rows, each [x_min, x_mid, x_max]
     """
-    # TODO(7.1): np.meshgrid over the box of X widened by margin, then predict_proba on every grid point.
+    # TODO(7.1): make a steps × steps grid over the box of X widened by margin, and the
+    #     model's probability at every point of it.
     raise NotImplementedError("7.1: decision_grid is not written yet")
 
 
@@ -69,7 +70,8 @@ def plot_decision_boundary(
     Look up: plt.subplots, Axes.pcolormesh (or contourf), Axes.scatter, your decision_grid.
     Example: ax = plot_decision_boundary(model, X, y); ax.figure.savefig("boundary.png")
     """
-    # TODO(7.2): colour the grid by predicted class (pcolormesh or contourf) and scatter X coloured by y.
+    # TODO(7.2): colour the plane by the predicted class, draw every point of X coloured by
+    #     its label, and return the axes.
     raise NotImplementedError("7.2: plot_decision_boundary is not written yet")
 
 

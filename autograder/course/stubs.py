@@ -7,6 +7,7 @@ and a `raise NotImplementedError("<task>: …")`; everything else is copied as i
 from __future__ import annotations
 
 import ast
+import textwrap
 from pathlib import Path
 
 from autograder.kit import ASSIGNMENTS, SOLUTIONS, Part, Task, load_parts
@@ -46,9 +47,18 @@ def enclosing_function(tree: ast.Module, line_number: int) -> str | None:
     return None
 
 
+TODO_WIDTH = 92  # a TODO comment is wrapped to lines of this many characters at most
+
+
 def _stub_lines(task: Task, indent: str) -> list[str]:
+    todo = textwrap.wrap(
+        f"TODO({task.id}): {task.todo}",
+        width=TODO_WIDTH - len(indent) - 2,
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+    )
     return [
-        f"{indent}# TODO({task.id}): {task.todo}",
+        *(f"{indent}# {line}" for line in todo),
         f'{indent}raise NotImplementedError("{task.id}: {task.function} is not written yet")',
     ]
 

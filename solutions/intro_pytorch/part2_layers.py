@@ -2,8 +2,8 @@
 # # Part 2. Layers and activations
 #
 # *Seminar 17:22–24:07.* A neural network is built from **layers**. The simplest one,
-# `nn.Linear(in_features, out_features)`, multiplies its input by a weight matrix and adds
-# a bias: `y = x @ W.T + b`. Stacking linear layers alone still gives a linear function,
+# `nn.Linear`, multiplies its input by a weight matrix and adds a bias:
+# `y = x @ W.T + b`. Stacking linear layers alone still gives a linear function,
 # so between them we put an **activation**, a simple nonlinear function applied to every
 # number: ReLU, sigmoid or tanh. Here you create a layer, recompute its output by hand
 # to see there is no magic in it, and try the activations.

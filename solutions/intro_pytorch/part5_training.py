@@ -131,9 +131,10 @@ def fit(
 ) -> tuple[nn.Module, list[float]]:
     """Build and train a network on numpy data; return (model, losses).
 
-    X: float (N, 2), y: int (N,) labels. Steps: torch.manual_seed(seed); X to a float32
-    tensor (N, 2) and y to a float32 tensor (N, 1); build_model(hidden_size); nn.BCELoss();
-    make_optimizer(model, optimizer, lr); train for `epochs`.
+    X: float (N, 2), y: int (N,) labels. Steps: torch.manual_seed(seed); X as a float32
+    tensor (N, 2) and y as a float32 tensor (N, 1); a model of `hidden_size` hidden units;
+    nn.BCELoss(); an optimizer named `optimizer` with learning rate `lr`; train for
+    `epochs`.
     Look up: torch.manual_seed, torch.as_tensor, Tensor.reshape, nn.BCELoss.
     Example: model, losses = fit(X, y); losses[-1] < losses[0]
     """

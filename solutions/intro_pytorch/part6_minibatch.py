@@ -103,9 +103,9 @@ def fit_minibatch(
 ) -> tuple[nn.Module, list[float]]:
     """Build and train a network with mini-batches; return (model, losses).
 
-    Steps: torch.manual_seed(seed); build_model(hidden_size); make_optimizer(model,
-    optimizer, lr); make_loader(X, y, batch_size, shuffle=True); train_minibatch with
-    nn.BCELoss() for `epochs`.
+    Steps: torch.manual_seed(seed); a model of `hidden_size` hidden units; an optimizer
+    named `optimizer` with learning rate `lr`; a loader of batches of `batch_size` that
+    shuffles; train_minibatch with nn.BCELoss() for `epochs`.
     Look up: your build_model, make_optimizer, make_loader and train_minibatch.
     Example: model, losses = fit_minibatch(X, y); accuracy on new points is about 0.97
     """
