@@ -16,6 +16,8 @@ OUT ?= build/graded
 COURSE ?=
 ASSIGNMENT ?= intro_pytorch
 ARGS ?=
+HINTS ?=
+HINTS_OPTION = $(if $(HINTS),--hints $(HINTS))
 # nbgrader runs `alembic` and Jupyter kernels by name: this environment's, first on PATH
 NBGRADER := PATH="$(abspath $(BIN)):$$PATH" "$(abspath $(BIN))/nbgrader"
 
@@ -34,15 +36,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-grade: $(STAMP) sandbox-tools ## grade SUBMISSION (default: assignments) with the hidden checks, write RESULTS
-	$(BIN)/python -m autograder grade $(SUBMISSION) --results $(RESULTS)
+grade: $(STAMP) sandbox-tools ## grade SUBMISSION (default: assignments) with the hidden checks, write RESULTS; HINTS=off
+	$(BIN)/python -m autograder grade $(SUBMISSION) --results $(RESULTS) $(HINTS_OPTION)
 
 check: $(STAMP) ## run the public checks on SUBMISSION (default: assignments); PART=N for one part
 	$(BIN)/python -m autograder grade $(SUBMISSION) --public $(if $(PART),--part $(PART))
 
-grade-all: $(STAMP) sandbox-tools ## grade each subfolder of SUBMISSIONS into OUT (build/graded); JOBS=N, FORCE=1
+grade-all: $(STAMP) sandbox-tools ## grade each subfolder of SUBMISSIONS into OUT (build/graded); JOBS=N, FORCE=1, HINTS=off
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=folder [OUT=folder]"; exit 2; }
-	$(BIN)/python -m autograder grade-all $(SUBMISSIONS) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+	$(BIN)/python -m autograder grade-all $(SUBMISSIONS) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(HINTS_OPTION)
 
 test: $(STAMP) sandbox-tools ## run the kit's own tests (two processes, a test file each)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
@@ -63,7 +65,7 @@ nbgrader: $(STAMP) ## build the nbgrader course in build/nbgrader/ and release i
 
 nbgrader-grade: $(STAMP) sandbox-tools ## grade COURSE's submitted notebooks in the sandbox, into its gradebook and autograded/
 	@test -n "$(COURSE)" || { echo "usage: make nbgrader-grade COURSE=folder [ASSIGNMENT=intro_pytorch]"; exit 2; }
-	$(BIN)/python -m autograder grade-nbgrader $(COURSE) $(ASSIGNMENT)
+	$(BIN)/python -m autograder grade-nbgrader $(COURSE) $(ASSIGNMENT) $(HINTS_OPTION)
 
 nbgrader-feedback: $(STAMP) ## nbgrader generate_feedback in COURSE: a page per notebook in feedback/
 	@test -n "$(COURSE)" || { echo "usage: make nbgrader-feedback COURSE=folder [ASSIGNMENT=intro_pytorch]"; exit 2; }
@@ -76,8 +78,8 @@ nbgrader-run: $(STAMP) ## run an nbgrader command in COURSE with this environmen
 release: $(STAMP) sandbox-tools ## write the student bundle: dist/student/ and dist/intro_pytorch-student.zip
 	$(BIN)/python -m autograder release
 
-gradescope: $(STAMP) ## write Gradescope's autograder: dist/gradescope/autograder.zip
-	$(BIN)/python -m autograder gradescope
+gradescope: $(STAMP) ## write Gradescope's autograder: dist/gradescope/autograder.zip; HINTS=off
+	$(BIN)/python -m autograder gradescope $(HINTS_OPTION)
 
 bench: $(STAMP) sandbox-tools ## time grading against `python -c "import torch"` (build/bench.json, .png)
 	$(BIN)/python bench/bench.py

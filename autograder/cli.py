@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from autograder.kit import ASSIGNMENTS, SOLUTIONS, write_atomic
+from autograder.kit import ASSIGNMENTS, SOLUTIONS, SWITCH, write_atomic
 
 EXIT_FINISHED, EXIT_GRADER_BROKE, EXIT_BAD_ARGUMENT = 0, 1, 2
 INSTRUCTORS = "autograder.course"  # what only the instructor's kit holds
@@ -54,6 +54,7 @@ def _grade(args: argparse.Namespace) -> int:
             public=args.public,
             part_numbers=set(args.part or []) or None,
             timeout=args.timeout,
+            hints=args.hints,
         )
     except Exception as error:  # noqa: BLE001 - a broken grader still leaves a result
         traceback.print_exc()
@@ -79,6 +80,7 @@ def _grade_all(args: argparse.Namespace) -> int:
         public=args.public,
         jobs=args.jobs,
         timeout=args.timeout,
+        hints=args.hints,
     )
     broken = [g for g in graded if g.error or (g.report and g.report.grader_errors)]
     return EXIT_GRADER_BROKE if broken else EXIT_FINISHED
@@ -101,7 +103,7 @@ def _gradescope(args: argparse.Namespace) -> int:
     from autograder.course.gradescope import build_zip
     from autograder.kit import DIST
 
-    archive = build_zip(args.dist or DIST)
+    archive = build_zip(args.dist or DIST, hints=args.hints)
     print(f"Gradescope autograder in {archive} (its content in {archive.parent / 'source'})")
     return EXIT_FINISHED
 
@@ -126,7 +128,9 @@ def _grade_nbgrader(args: argparse.Namespace) -> int:
         return EXIT_BAD_ARGUMENT
     broken = 0
     try:
-        for graded in grade_nbgrader(args.course, args.assignment, args.out, args.timeout):
+        for graded in grade_nbgrader(
+            args.course, args.assignment, args.out, args.timeout, args.hints
+        ):
             report = graded.report
             if report is None:
                 print(f"{graded.student}: not graded")
@@ -165,6 +169,16 @@ def _write_failure(path: Path, error: Exception) -> None:
     write_atomic(path, json.dumps(results, indent=2))
 
 
+HINTS_HELP = "show each failed check's hint, or not (default: autograder/settings.toml)"
+
+
+def _hints_option(parser: argparse.ArgumentParser, help_text: str = HINTS_HELP) -> None:
+    parser.add_argument(
+        "--hints", choices=sorted(SWITCH), type=str.lower, help=help_text, metavar="on|off"
+    )
+    parser.set_defaults(switch_hints=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -193,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="at most this many seconds for each probe (each check sets its own otherwise)",
     )
+    _hints_option(grade)
     grade.set_defaults(run=_grade)
 
     batch = commands.add_parser(
@@ -204,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="grade students graded before too")
     batch.add_argument("--public", action="store_true", help="run the public checks only")
     batch.add_argument("--timeout", type=float, metavar="SECONDS", help="cap on each probe")
+    _hints_option(batch)
     batch.set_defaults(run=_grade_all)
 
     course = commands.add_parser(
@@ -221,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     nbgrader.add_argument("assignment", help="the assignment, e.g. intro_pytorch")
     nbgrader.add_argument("--out", type=Path, help="also write OUT/<student>/results.json")
     nbgrader.add_argument("--timeout", type=float, metavar="SECONDS", help="cap on each probe")
+    _hints_option(nbgrader)
     nbgrader.set_defaults(run=_grade_nbgrader)
 
     stubs = commands.add_parser(
@@ -241,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         "gradescope", help="write Gradescope's dist/gradescope/autograder.zip"
     )
     gradescope.add_argument("--dist", type=Path, help="the output folder (default: dist)")
+    _hints_option(gradescope, "whether the zip's graded runs show hints (default: settings.toml)")
     gradescope.set_defaults(run=_gradescope)
     return parser
 
@@ -252,6 +270,8 @@ def _terminated(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "switch_hints", False):
+        args.hints = None if args.hints is None else SWITCH[args.hints]
     signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.run(args)

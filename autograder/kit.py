@@ -18,6 +18,7 @@ else:
 ENGINE = Path(__file__).resolve().parent  # the autograder package
 KIT_ROOT = ENGINE.parent
 MANIFEST = ENGINE / "manifest.toml"
+SETTINGS = ENGINE / "settings.toml"
 PACKAGE = "intro_pytorch"
 SOLUTIONS = KIT_ROOT / "solutions" / PACKAGE
 ASSIGNMENTS = KIT_ROOT / "assignments" / PACKAGE
@@ -65,6 +66,42 @@ def load_parts(path: Path = MANIFEST) -> tuple[Part, ...]:
             tasks=tuple(Task(**task) for task in part["tasks"]),
         )
         for part in raw["part"]
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The course's settings (settings.toml): what graded runs show students."""
+
+    hints: bool = True
+
+
+SWITCH = {"on": True, "off": False}
+
+
+def load_settings(path: Path = SETTINGS) -> Settings:
+    """The course's settings; the defaults where the file or a key is missing."""
+    try:
+        with path.open("rb") as file:
+            raw = tomllib.load(file)
+    except FileNotFoundError:
+        return Settings()
+    hints = raw.get("hints", "on")
+    if hints not in SWITCH:
+        raise ValueError(f'{path}: hints must be "on" or "off", not {hints!r}')
+    return Settings(hints=SWITCH[hints])
+
+
+def settings_text(settings: Settings, template: Path = SETTINGS) -> str:
+    """settings.toml with these values, its comments kept (for the builds a course ships)."""
+    lines = template.read_text(encoding="utf-8").splitlines()
+    values = {"hints": "on" if settings.hints else "off"}
+    return (
+        "\n".join(
+            f'{key} = "{values[key]}"' if (key := line.split("=")[0].strip()) in values else line
+            for line in lines
+        )
+        + "\n"
     )
 
 

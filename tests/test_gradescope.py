@@ -36,8 +36,9 @@ def environment() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
+    command = [sys.executable, "-m", "autograder", "gradescope", "--dist", str(dist)]
     completed = subprocess.run(
-        [sys.executable, "-m", "autograder", "gradescope", "--dist", str(dist)],
+        [*command, "--hints", "off"],  # as `make gradescope HINTS=off`
         capture_output=True,
         text=True,
         cwd=KIT_ROOT,
@@ -105,6 +106,8 @@ def test_the_zip_holds_the_scripts_at_its_root_and_what_grading_needs(archive: P
     for number in range(1, 8):
         assert any(name.startswith(f"solutions/intro_pytorch/part{number}_") for name in names)
     assert "assignments/intro_pytorch/data.py" in names
+    with zipfile.ZipFile(archive) as opened:
+        assert 'hints = "off"' in opened.read("autograder/settings.toml").decode()
     for name in names:
         assert not name.startswith(("tests/", "build/", "dist/", ".")), name
         assert "__pycache__" not in name and not name.endswith((".pyc", ".npz")), name
@@ -150,6 +153,9 @@ def test_run_autograder_grades_a_buggy_upload(root: Root, tmp_path: Path) -> Non
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     assert [t["number"] for t in failed] == ["1.3"]
     assert results["score"] == results["max_score"] - failed[0]["max_score"]
+    # the zip was built with hints off: its graded runs give the diagnosis, not the hint
+    assert "wrong values" in failed[0]["output"] and "Hint:" not in failed[0]["output"]
+    assert results["extra_data"]["hints"] is False
 
 
 def test_run_autograder_always_leaves_results(root: Root, tmp_path: Path) -> None:

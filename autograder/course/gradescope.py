@@ -11,7 +11,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from autograder.course.bundle import copy_assignments, copy_engine, requirements, write_zip
-from autograder.kit import DIST, SOLUTIONS
+from autograder.kit import DIST, SOLUTIONS, Settings, load_settings, settings_text
 
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
@@ -86,13 +86,17 @@ def pinned_requirements() -> list[str]:
     return pinned
 
 
-def build_zip(dist: Path = DIST) -> Path:
-    """Write dist/gradescope/ (the zip's content) and dist/gradescope/autograder.zip."""
+def build_zip(dist: Path = DIST, hints: bool | None = None) -> Path:
+    """Write dist/gradescope/ (the zip's content) and dist/gradescope/autograder.zip; `hints`
+    overrides the course's setting for the graded runs there."""
     folder = dist / "gradescope"
     source = folder / "source"
     shutil.rmtree(folder, ignore_errors=True)
     source.mkdir(parents=True)
     copy_engine(source, students=False)
+    if hints is not None:
+        settings = Settings(**{**vars(load_settings()), "hints": hints})
+        (source / "autograder" / "settings.toml").write_text(settings_text(settings))
     copy_assignments(source)
     shutil.copytree(
         SOLUTIONS,

@@ -51,14 +51,14 @@ LOG.addHandler(logging.NullHandler())  # nbgrader's warnings (e.g. every restore
 LOG.propagate = False
 
 
-def test_cell_outputs(outcome: Outcome, check_set: str) -> list[NotebookNode]:
+def test_cell_outputs(outcome: Outcome, check_set: str, hints: bool) -> list[NotebookNode]:
     """The outputs of the test cell of a check: its feedback on stdout when it passed, as an
     error (which nbgrader scores 0 and its feedback shows as a traceback) otherwise."""
     heading = (
         f"{outcome.check_id} ({outcome.points:g}/{outcome.max_points:g}, {check_set} check): "
         f"{outcome.name}"
     )
-    text = check_text(outcome)
+    text = check_text(outcome, hints=hints)
     if outcome.status == "passed":
         return [nbformat.v4.new_output("stream", name="stdout", text=f"{heading}\n{text}\n")]
     lines = [heading, *text.splitlines()]
@@ -99,7 +99,7 @@ class CheckOutputs(NbGraderPreprocessor):
         for cell in nb.cells:
             outcome = outcomes.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
             if outcome is not None and is_test_cell(cell):
-                cell.outputs = test_cell_outputs(outcome, self.report.check_set)
+                cell.outputs = test_cell_outputs(outcome, self.report.check_set, self.report.hints)
         return nb, resources
 
 

@@ -166,7 +166,11 @@ def late_penalty(course: CourseDirectory, assignment: str, student: str) -> floa
 
 
 def grade_nbgrader(
-    root: Path, assignment: str, out: Path | None = None, timeout: float | None = None
+    root: Path,
+    assignment: str,
+    out: Path | None = None,
+    timeout: float | None = None,
+    hints: bool | None = None,
 ) -> Iterator[NotebookGrade]:
     """Grade every submission of `assignment` and autograde it into the course (gradebook,
     autograded/); with `out`, also write OUT/<student>/results.json (the feedback)."""
@@ -175,7 +179,7 @@ def grade_nbgrader(
     secrets = [Path(course.root).resolve(), *([out.resolve()] if out else [])]
     with (
         tempfile.TemporaryDirectory(prefix="grade-nbgrader-") as temporary,
-        Grader(secrets=secrets, timeout=timeout) as grader,
+        Grader(secrets=secrets, timeout=timeout, hints=hints) as grader,
     ):
         staged: dict[str, _Staged] = {}
         for index, (student, folder) in enumerate(submissions(course, assignment).items()):

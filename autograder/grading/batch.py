@@ -81,6 +81,7 @@ def grade_all(
     public: bool = False,
     jobs: int | None = None,
     timeout: float | None = None,
+    hints: bool | None = None,
 ) -> Iterator[StudentRun]:
     """Grade every student not graded yet (all with force), writing OUT/<student>/.
 
@@ -99,7 +100,9 @@ def grade_all(
     secrets = [submissions.resolve(), out.resolve()]
     frozen = False
     try:
-        with Grader(secrets=secrets, public=public, jobs=jobs, timeout=timeout) as grader:
+        with Grader(
+            secrets=secrets, public=public, jobs=jobs, timeout=timeout, hints=hints
+        ) as grader:
             while todo:
                 try:
                     for folder, report in grader.grade_many(list(todo)):

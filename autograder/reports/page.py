@@ -202,7 +202,7 @@ def _failed_checks(report: GradeReport) -> str:
         return "<p>Every check passed.</p>"
     return "\n".join(
         f'<h3>{o.check_id} {html.escape(o.name)} <span class="{o.status.replace(" ", "-")}">'
-        f"({o.status})</span></h3>\n<pre>{html.escape(check_text(o))}</pre>"
+        f"({o.status})</span></h3>\n<pre>{html.escape(check_text(o, hints=report.hints))}</pre>"
         for o in failed
     )
 

@@ -24,13 +24,14 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 20] + "\n… (cut short)"
 
 
-def check_text(outcome: Outcome, printed_limit: int = MAX_PRINTED) -> str:
-    """The text a student reads for one check: what went wrong, a hint, what their code printed."""
+def check_text(outcome: Outcome, printed_limit: int = MAX_PRINTED, *, hints: bool = True) -> str:
+    """The text a student reads for one check: what went wrong, a hint (when hints are on and
+    the student has worked on the task), what their code printed."""
     if outcome.status == "passed":
         return "passed"
     lines = [_clip(outcome.message, MAX_MESSAGE)]
     hint = _hints().get(outcome.check_id)
-    if hint and outcome.status != "error":
+    if hints and hint and outcome.status == "failed":
         lines.append(f"Hint: {hint}")
     if outcome.output.strip() and printed_limit:
         lines.append("Your code printed:\n" + _clip(outcome.output.strip(), printed_limit))
@@ -73,7 +74,7 @@ def results_json(report: GradeReport) -> dict[str, Any]:
                 "score": outcome.points,
                 "max_score": outcome.max_points,
                 "status": "passed" if outcome.status == "passed" else "failed",
-                "output": check_text(outcome, printed_limit),
+                "output": check_text(outcome, printed_limit, hints=report.hints),
                 "visibility": "visible",
                 "tags": [f"part{outcome.part}", outcome.status.replace(" ", "-")],
             }
@@ -94,6 +95,7 @@ def results_json(report: GradeReport) -> dict[str, Any]:
                 "isolated": report.isolated,
                 "isolation": report.isolation,
                 "grader_errors": report.grader_errors,
+                "hints": report.hints,
             },
         }
         if len(json.dumps(results)) < MAX_RESULTS_BYTES:

@@ -38,7 +38,7 @@ def print_summary(report: GradeReport, console: Console | None = None) -> None:
         for outcome in outcomes:
             if outcome.status not in ("passed", "not started"):
                 console.print(Text(f"  {outcome.check_id}: ", style="bold"), end="")
-                console.print(Text(check_text(outcome)), soft_wrap=True)
+                console.print(Text(check_text(outcome, hints=report.hints)), soft_wrap=True)
     for error in report.grader_errors:
         console.print(Text(f"grader error: {error}", style="magenta"))
     console.print(Text(summary_text(report), style="bold"))
