@@ -28,7 +28,7 @@ INPUT_NOTE = "grader_input"  # set on an exception by a probe: the case it was r
 
 def failure(kind: str, message: str) -> dict:
     """The `error` of a reply for a timeout, crash or protocol violation."""
-    return {"type": kind, "message": message, "traceback": ""}
+    return {"type": kind, "message": message, "traceback": "", "input": ""}
 
 
 def redirect(reply_w: int, output_w: int) -> None:

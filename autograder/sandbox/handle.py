@@ -55,8 +55,8 @@ class SandboxError(RuntimeError):
 class Reply:
     """What one probe call gave back.
 
-    `error` is {"type", "message", "traceback"}: the exception raised in the probe or the
-    submission for status "error"; for "timeout", "crashed" and "protocol" its type is
+    `error` is {"type", "message", "traceback", "input"}: the exception raised in the probe
+    or the submission, and the input the probe was trying, for status "error"; for "timeout", "crashed" and "protocol" its type is
     the status and its message a readable explanation.
     """
 

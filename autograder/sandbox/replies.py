@@ -42,6 +42,10 @@ class Excerpt:
         return (bytes(self.head) + middle + bytes(self.tail)).decode("utf-8", "replace")
 
 
+# an error reply: the exception's type and message, the traceback, the input being tried
+ERROR_FIELDS = {"type", "message", "traceback", "input"}
+
+
 def check_reply(reply: dict, arrays: dict) -> None:
     status = reply.get("status")
     error = reply.get("error")
@@ -53,7 +57,7 @@ def check_reply(reply: dict, arrays: dict) -> None:
         status == "error"
         and not arrays
         and isinstance(error, dict)
-        and set(error) == {"type", "message", "traceback"}
+        and set(error) == ERROR_FIELDS
         and all(isinstance(value, str) for value in error.values())
     ):
         return
