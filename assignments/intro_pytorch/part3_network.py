@@ -90,6 +90,6 @@ if __name__ == "__main__":
 
     X, y = make_moons(8)
     model = build_model()
-    print("probabilities:", predict_proba(model, X).round(3))
-    print("predicted:    ", predict(model, X))
-    print("true labels:  ", y)
+    print("predict_proba(model, X) =", predict_proba(model, X).round(3))
+    print("predict(model, X)       =", predict(model, X))
+    print("y                       =", y)

@@ -114,5 +114,5 @@ if __name__ == "__main__":
     X_train, y_train = make_moons(1000, noise=0.2, seed=0)
     X_test, y_test = make_moons(500, noise=0.2, seed=1)
     model, losses = fit_minibatch(X_train, y_train)
-    print(f"loss {losses[0]:.3f} -> {losses[-1]:.3f}")
-    print(f"test accuracy: {accuracy(model, X_test, y_test):.3f}")
+    print(f"losses[0] = {losses[0]:.3f}, losses[-1] = {losses[-1]:.3f}")
+    print(f"accuracy(model, X_test, y_test) = {accuracy(model, X_test, y_test):.3f}")

@@ -166,12 +166,12 @@ def from_numpy(a: np.ndarray) -> torch.Tensor:
 # %%
 if __name__ == "__main__":
     zeros, ones, eye = special_matrices(3)
-    print("eye:\n", eye)
-    print("ones + eye:\n", add(ones, eye))
-    print("column * row:\n", multiply(from_list([[1], [2], [3]]), from_list([[1, 10]])))
-    print("eye @ ones:\n", matmul(eye, ones))
-    print("stacked rows:", concat([zeros, ones]).shape)
+    print("eye =\n", eye)
+    print("add(ones, eye) =\n", add(ones, eye))
+    print("multiply(column, row) =\n", multiply(from_list([[1], [2], [3]]), from_list([[1, 10]])))
+    print("matmul(eye, ones) =\n", matmul(eye, ones))
+    print("concat([zeros, ones]).shape =", concat([zeros, ones]).shape)
     array = np.zeros(3, dtype=np.float32)
     shared = from_numpy(array)
     array[0] = 7
-    print("shares memory:", shared, "| back to NumPy:", to_numpy(shared * 2))
+    print("array[0] = 7 -> shared =", shared, "| to_numpy(shared * 2) =", to_numpy(shared * 2))

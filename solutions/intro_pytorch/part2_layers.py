@@ -105,9 +105,9 @@ def sigmoid_by_hand(x: torch.Tensor) -> torch.Tensor:
 if __name__ == "__main__":
     layer = make_linear(2, 3)
     x = torch.randn(4, 2)
-    print("layer(x):\n", layer(x))
-    print("by hand:\n", linear_by_hand(x, layer))
+    print("layer(x) =\n", layer(x))
+    print("linear_by_hand(x, layer) =\n", linear_by_hand(x, layer))
     grid = torch.linspace(-3, 3, 7)
     for name, values in activations(grid).items():
-        print(f"{name:>7}:", values)
-    print("sigmoid by hand:", sigmoid_by_hand(grid))
+        print(f"{name:>7} =", values)
+    print("sigmoid_by_hand =", sigmoid_by_hand(grid))

@@ -77,12 +77,14 @@ def bce_grad_by_hand(
 
 # %%
 if __name__ == "__main__":
-    print("d/dx sum(x^3) at [1, 2]:", gradient(lambda t: (t**3).sum(), torch.tensor([1.0, 2.0])))
+    print(
+        "gradient(sum(x^3), [1, 2]) =", gradient(lambda t: (t**3).sum(), torch.tensor([1.0, 2.0]))
+    )
     torch.manual_seed(0)
     X, y = torch.randn(10, 3), (torch.rand(10) > 0.5).float()
     w, b = torch.randn(3, requires_grad=True), torch.tensor(0.1, requires_grad=True)
     loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(X @ w + b), y)
     loss.backward()
     dw, db = bce_grad_by_hand(w.detach(), b.detach(), X, y)
-    print("autograd:", w.grad, b.grad)
-    print("by hand: ", dw, db)
+    print("w.grad, b.grad =", w.grad, b.grad)
+    print("dw, db         =", dw, db)

@@ -103,6 +103,6 @@ if __name__ == "__main__":
     X_train, y_train = make_moons(1000, noise=0.2, seed=0)
     model, _ = fit_minibatch(X_train, y_train)
     ax = plot_decision_boundary(model, X_train, y_train)
-    ax.set_title("What the network learned")
+    ax.set_title("fit_minibatch(X_train, y_train)")
     ax.figure.savefig("boundary.png", dpi=120)
-    print("saved boundary.png")
+    print("-> boundary.png")
