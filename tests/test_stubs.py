@@ -9,6 +9,7 @@ import pytest
 from contract import EXAMPLE_ARGS, SIGNATURES, render_signature
 
 from autograder.course.stubs import BEGIN, END, StubError, make_stub, stale_assignments
+from autograder.i18n import in_language
 from autograder.kit import SOLUTIONS, Part, Task, load_parts
 
 PARTS = load_parts()
@@ -54,7 +55,7 @@ def test_stub_raises_not_implemented_naming_its_task(ref, stubs, part: Part, tas
     plt.close("all")
     with pytest.raises(NotImplementedError) as raised:
         getattr(stubs[part.module], task.function)(*EXAMPLE_ARGS[task.function]())
-    assert str(raised.value).startswith(f"{task.id}: {task.function}")
+    assert str(raised.value) == f"TODO({task.id}): {task.function}"
 
 
 @pytest.mark.parametrize("part", PARTS, ids=task_id)
@@ -73,10 +74,9 @@ def test_data_module_is_copied_unchanged(ref, stubs) -> None:
 
 
 def demo_part(*functions: str) -> Part:
-    tasks = tuple(
-        Task(f"9.{k}", name, f"write {name}.", 1, "") for k, name in enumerate(functions, 1)
-    )
-    return Part(9, "part9_demo", "demo", "", tasks)
+    """A part whose tasks borrow the ids (and so the TODO words) of part 1's."""
+    tasks = tuple(Task(f"1.{k}", name, 1) for k, name in enumerate(functions, 1))
+    return Part(9, "part9_demo", "", tasks)
 
 
 def test_make_stub_replaces_a_region_at_its_indentation() -> None:
@@ -93,8 +93,8 @@ def test_make_stub_replaces_a_region_at_its_indentation() -> None:
         "def square(x):\n"
         '    """Doc."""\n'
         "    y = x\n"
-        "    # TODO(9.1): write square.\n"
-        '    raise NotImplementedError("9.1: square is not written yet")\n'
+        f"    # TODO(1.1): {in_language('en', 'task.1.1.todo')}\n"
+        '    raise NotImplementedError("TODO(1.1): square")\n'
     )
 
 
@@ -126,7 +126,9 @@ def test_solution_reads_as_a_py_percent_notebook(part: Part) -> None:
     notebook = jupytext.read(SOLUTIONS / part.filename, fmt="py:percent")
     title = notebook.cells[0]
     assert title.cell_type == "markdown"
-    assert title.source.startswith(f"# Part {part.number}. {part.title}")
+    assert title.source.startswith(
+        f"# Part {part.number}. {in_language('en', f'part.{part.number}.title')}"
+    )
     assert part.seminar in title.source
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     for task in part.tasks:

@@ -21,8 +21,25 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from autograder.course.stubs import BEGIN, StubError, enclosing_function, solution_regions
-from autograder.kit import KIT_ROOT, PACKAGE, SOLUTIONS, Part, Task, load_parts
+from autograder.course.stubs import (
+    BEGIN,
+    StubError,
+    enclosing_function,
+    in_own_words,
+    solution_regions,
+)
+from autograder.i18n import DEFAULT, _, in_language
+from autograder.kit import (
+    KIT_ROOT,
+    PACKAGE,
+    SOLUTIONS,
+    Part,
+    Settings,
+    Task,
+    load_parts,
+    load_settings,
+    settings_text,
+)
 from autograder.notebook.kernel import SETUP_ID, check_cell_id
 
 COURSE = KIT_ROOT / "build" / "nbgrader"
@@ -36,10 +53,12 @@ KERNEL = {
     "language_info": {"name": "python"},
 }
 SETUP = """\
-# Run this cell first: it lets this notebook use your other parts and check your work.
+# {comment}
 from autograder.notebook.kernel import autograding, check, setup_notebook
 
-setup_notebook()"""
+setup_notebook(language={language!r})"""
+# the course's settings (language, hints), read by grade-nbgrader from the course's folder
+COURSE_SETTINGS = "autograder.toml"
 TEST = """\
 check("{id}", globals())
 ### BEGIN HIDDEN TESTS
@@ -88,16 +107,17 @@ def _tasks_answered(cell_source: str, part: Part) -> list[Task]:
         regions = solution_regions(cell_source.splitlines(), f"a cell of {part.filename}")
     except StubError as error:
         raise CourseError(str(error)) from error
-    functions = [enclosing_function(tree, begin + 1) for begin, _ in regions]
+    functions = [enclosing_function(tree, begin + 1) for begin, _end in regions]
     unknown = [name for name in functions if name not in tasks]
     if unknown:
         raise CourseError(f"{part.filename}: solution region in {unknown[0]}, not a task")
     return [tasks[name] for name in functions]
 
 
-def source_notebook(part: Part, text: str) -> nbformat.NotebookNode:
-    """The nbgrader source notebook of a part, from its py:percent text."""
-    notebook = jupytext.reads(text, fmt="py:percent")
+def source_notebook(part: Part, text: str, language: str = DEFAULT) -> nbformat.NotebookNode:
+    """The nbgrader source notebook of a part, from its py:percent text, in `language`."""
+    notebook = jupytext.reads(in_own_words(text, part.module, language), fmt="py:percent")
+    setup = SETUP.format(comment=in_language(language, "notebook.setup"), language=language)
     cells: list[nbformat.NotebookNode] = []
     answered = []
     for cell in notebook.cells:
@@ -105,7 +125,7 @@ def source_notebook(part: Part, text: str) -> nbformat.NotebookNode:
         if cell.cell_type == "code" and not any(c.cell_type == "code" for c in cells):
             cells.append(
                 nbformat.v4.new_code_cell(
-                    SETUP, metadata={"nbgrader": _nbgrader("setup", SETUP_ID)}
+                    setup, metadata={"nbgrader": _nbgrader("setup", SETUP_ID)}
                 )
             )
         if cell.cell_type != "code":
@@ -133,15 +153,20 @@ def source_notebook(part: Part, text: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=cells, metadata=KERNEL)
 
 
-def write_course(root: Path) -> None:
-    """Write nbgrader_config.py and source/<assignment>/: a notebook per part, and data.py."""
+def write_course(root: Path, language: str = DEFAULT) -> None:
+    """Write nbgrader_config.py, the course's settings and source/<assignment>/: a notebook
+    per part, and data.py, in `language`."""
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     (root / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
-    shutil.copyfile(SOLUTIONS / "data.py", source / "data.py")
+    settings = Settings(**{**vars(load_settings()), "language": language})
+    (root / COURSE_SETTINGS).write_text(settings_text(settings), encoding="utf-8")
+    data = (SOLUTIONS / "data.py").read_text(encoding="utf-8")
+    (source / "data.py").write_text(in_own_words(data, "data", language), encoding="utf-8")
     for part in load_parts():
         text = (SOLUTIONS / part.filename).read_text(encoding="utf-8")
-        nbformat.write(source_notebook(part, text), source / f"{part.module}.ipynb")
+        notebook = source_notebook(part, text, language)
+        nbformat.write(notebook, source / f"{part.module}.ipynb")
 
 
 def nbgrader(root: Path, *args: str) -> None:
@@ -156,15 +181,17 @@ def nbgrader(root: Path, *args: str) -> None:
         env={**os.environ, "PATH": path},
     )
     if done.returncode != 0:
-        raise CourseError(f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        raise CourseError(
+            _("nbgrader.command_failed", command=" ".join(args), output=done.stderr[-3000:])
+        )
 
 
-def build_course(root: Path = COURSE) -> Path:
+def build_course(root: Path = COURSE, language: str = DEFAULT) -> Path:
     """Build the course from scratch in `root` and release it; return the release folder."""
     root = root.resolve()
     if (root / "submitted").exists():
-        raise CourseError(f"{root} holds submissions: teach from a copy of the course")
+        raise CourseError(_("nbgrader.has_submissions", root=root))
     shutil.rmtree(root, ignore_errors=True)
-    write_course(root)
+    write_course(root, language)
     nbgrader(root, "generate_assignment", ASSIGNMENT)
     return root / "release" / ASSIGNMENT

@@ -1,7 +1,11 @@
-"""Generate the student stubs in assignments/ from the reference solutions.
+"""Generate the student stubs from the reference solutions, in any language of the kit.
 
-Each `### BEGIN SOLUTION` … `### END SOLUTION` region becomes a TODO line naming its task
-and a `raise NotImplementedError("<task>: …")`; everything else is copied as it is.
+Each `### BEGIN SOLUTION` … `### END SOLUTION` region becomes a TODO comment naming its task
+and a `raise NotImplementedError("TODO(<task>): <function>")`; everything else is copied as
+it is. In a language other than English, the markdown cells and docstrings come from that
+language's texts (see texts.py) and the TODO comments from its catalog: the code is the
+same in every language. assignments/ holds the English stubs; the student bundle and the
+nbgrader course make their own in the course's language.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ import ast
 import textwrap
 from pathlib import Path
 
+from autograder.course.texts import TextsError, load_translation, translate
+from autograder.i18n import DEFAULT, in_language
 from autograder.kit import ASSIGNMENTS, SOLUTIONS, Part, Task, load_parts
 
 BEGIN = "### BEGIN SOLUTION"
@@ -50,22 +56,23 @@ def enclosing_function(tree: ast.Module, line_number: int) -> str | None:
 TODO_WIDTH = 92  # a TODO comment is wrapped to lines of this many characters at most
 
 
-def _stub_lines(task: Task, indent: str) -> list[str]:
+def _stub_lines(task: Task, indent: str, language: str) -> list[str]:
+    words = in_language(language, f"task.{task.id}.todo")
     todo = textwrap.wrap(
-        f"TODO({task.id}): {task.todo}",
+        f"TODO({task.id}): {words}",
         width=TODO_WIDTH - len(indent) - 2,
         subsequent_indent="    ",
         break_on_hyphens=False,
     )
     return [
         *(f"{indent}# {line}" for line in todo),
-        f'{indent}raise NotImplementedError("{task.id}: {task.function} is not written yet")',
+        f'{indent}raise NotImplementedError("TODO({task.id}): {task.function}")',
     ]
 
 
-def make_stub(source: str, part: Part) -> str:
+def make_stub(source: str, part: Part, language: str = DEFAULT) -> str:
     """Return the stub of one solution module: every region replaced by its task's TODO."""
-    lines = source.splitlines()
+    lines = in_own_words(source, part.module, language).splitlines()
     tree = ast.parse(source, filename=part.filename)
     tasks = {task.function: task for task in part.tasks}
     regions = solution_regions(lines, part.filename)
@@ -83,7 +90,7 @@ def make_stub(source: str, part: Part) -> str:
             raise StubError(f"{part.filename}: {function} has more than one solution region")
         seen.add(function)
         indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
-        out += lines[previous_end + 1 : begin] + _stub_lines(tasks[function], indent)
+        out += lines[previous_end + 1 : begin] + _stub_lines(tasks[function], indent, language)
         previous_end = end
     missing = sorted(set(tasks) - seen)
     if missing:
@@ -92,7 +99,17 @@ def make_stub(source: str, part: Part) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_assignments(solutions: Path = SOLUTIONS) -> dict[str, str]:
+def in_own_words(source: str, module: str, language: str) -> str:
+    """A module of solutions/ with its texts in `language` (English: as it is)."""
+    if language == DEFAULT:
+        return source
+    try:
+        return translate(source, load_translation(language, module), module)
+    except TextsError as error:
+        raise StubError(str(error)) from error
+
+
+def render_assignments(solutions: Path = SOLUTIONS, language: str = DEFAULT) -> dict[str, str]:
     """Return {file name: text} of the student package: stubs for parts, copies otherwise."""
     parts = {part.filename: part for part in load_parts()}
     rendered = {}
@@ -101,7 +118,10 @@ def render_assignments(solutions: Path = SOLUTIONS) -> dict[str, str]:
         part = parts.get(path.name)
         if part is None and BEGIN in source:
             raise StubError(f"{path.name} has solution regions but is not a part in the manifest")
-        rendered[path.name] = make_stub(source, part) if part else source
+        if part:
+            rendered[path.name] = make_stub(source, part, language)
+        else:
+            rendered[path.name] = in_own_words(source, path.stem, language)
     absent = sorted(set(parts) - set(rendered))
     if absent:
         raise StubError(f"parts missing from {solutions}: {', '.join(absent)}")
