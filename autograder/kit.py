@@ -32,9 +32,7 @@ class Task:
 
     id: str
     function: str
-    todo: str
     points: float
-    hint: str
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,6 @@ class Part:
 
     number: int
     module: str
-    title: str
     seminar: str
     tasks: tuple[Task, ...]
 
@@ -61,7 +58,6 @@ def load_parts(path: Path = MANIFEST) -> tuple[Part, ...]:
         Part(
             number=part["number"],
             module=part["module"],
-            title=part["title"],
             seminar=part["seminar"],
             tasks=tuple(Task(**task) for task in part["tasks"]),
         )
@@ -74,6 +70,7 @@ class Settings:
     """The course's settings (settings.toml): what graded runs show students."""
 
     hints: bool = True
+    language: str = ""  # empty: the kit's default (see i18n.choose)
 
 
 SWITCH = {"on": True, "off": False}
@@ -89,13 +86,13 @@ def load_settings(path: Path = SETTINGS) -> Settings:
     hints = raw.get("hints", "on")
     if hints not in SWITCH:
         raise ValueError(f'{path}: hints must be "on" or "off", not {hints!r}')
-    return Settings(hints=SWITCH[hints])
+    return Settings(hints=SWITCH[hints], language=str(raw.get("language", "")))
 
 
 def settings_text(settings: Settings, template: Path = SETTINGS) -> str:
     """settings.toml with these values, its comments kept (for the builds a course ships)."""
     lines = template.read_text(encoding="utf-8").splitlines()
-    values = {"hints": "on" if settings.hints else "off"}
+    values = {"hints": "on" if settings.hints else "off", "language": settings.language}
     return (
         "\n".join(
             f'{key} = "{values[key]}"' if (key := line.split("=")[0].strip()) in values else line

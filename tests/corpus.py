@@ -49,7 +49,7 @@ MUTANTS = [
         "part2_layers",
         (("nn.Linear(in_features, out_features)", "nn.Linear(out_features, in_features)"),),
         "2.1",
-        "Check the order of nn.Linear's arguments",
+        "Check the order of `nn.Linear`'s arguments",
     ),
     M(
         "linear_by_hand_forgets_bias",
@@ -130,7 +130,7 @@ MUTANTS = [
             ("nn.Linear(hidden_size, 1)", "nn.Linear(16, 1)"),
         ),
         "3.1",
-        "hidden_size ignored",
+        "`hidden_size` ignored",
     ),
     M(
         "predict_proba_keeps_shape_n_1",
@@ -168,14 +168,14 @@ MUTANTS = [
         "part3_network",
         (("predict_proba(model, X) > threshold", "predict_proba(model, X) >= threshold"),),
         "3.3",
-        "not >=",
+        "not `>=`",
     ),
     M(
         "gradient_changes_its_input",
         "part4_autograd",
         (("x = x.detach().clone().requires_grad_(True)", "x = x.requires_grad_(True)"),),
         "4.1",
-        "changed the caller's x",
+        "changed the caller's `x`",
     ),
     M(
         "hand_gradient_sums",
@@ -228,7 +228,7 @@ MUTANTS = [
             ),
         ),
         "5.1",
-        "accepted it",
+        "accepted an unknown name",
     ),
     M(
         "no_zero_grad",
@@ -240,7 +240,7 @@ MUTANTS = [
             ),
         ),
         "5.2",
-        "without optimizer.zero_grad()",
+        "without `optimizer.zero_grad()`",
     ),
     M(
         "no_step",
@@ -252,7 +252,7 @@ MUTANTS = [
             ),
         ),
         "5.2",
-        "without optimizer.step()",
+        "without `optimizer.step()`",
     ),
     M(
         "no_backward",
@@ -264,7 +264,7 @@ MUTANTS = [
             ),
         ),
         "5.2",
-        "without loss.backward()",
+        "without `loss.backward()`",
     ),
     M(
         "zero_grad_between_backward_and_step",
@@ -276,14 +276,14 @@ MUTANTS = [
             ),
         ),
         "5.2",
-        "between loss.backward() and optimizer.step()",
+        "between `loss.backward()` and `optimizer.step()`",
     ),
     M(
         "loss_tensors_returned",
         "part5_training",
         (("losses.append(loss.item())", "losses.append(loss)"),),
         "5.2",
-        "Record loss.item()",
+        "Record `loss.item()`",
     ),
     M(
         "accuracy_broadcasts",
@@ -333,7 +333,7 @@ MUTANTS = [
             ),
         ),
         "5.5",
-        "expected lr=0.1",
+        "expected `lr=0.1`",
     ),
     M(
         "loader_never_shuffles",
@@ -372,7 +372,7 @@ MUTANTS = [
         "part5_training",
         (("losses.append(loss.item())", "losses.append(criterion(model(X), y).item())"),),
         "5.2",
-        "recording the loss after optimizer.step()",
+        "recording the loss after `optimizer.step()`",
     ),
     M(
         "minibatch_no_zero_grad",
@@ -386,7 +386,7 @@ MUTANTS = [
         "part6_minibatch",
         (("            optimizer.step()\n            total", "            total"),),
         "6.2",
-        "without optimizer.step()",
+        "without `optimizer.step()`",
     ),
     M(
         "minibatch_zero_grad_between_backward_and_step",
@@ -398,7 +398,7 @@ MUTANTS = [
             ),
         ),
         "6.2",
-        "between loss.backward() and optimizer.step()",
+        "between `loss.backward()` and `optimizer.step()`",
     ),
     M(
         "minibatch_sum_of_losses",

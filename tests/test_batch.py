@@ -79,14 +79,14 @@ def test_the_gradebook_has_points_per_part_and_total(runs) -> None:
 def test_the_summary_counts_the_failures_of_each_check(runs) -> None:
     summary = runs["snapshot"]["summary.md"].decode()
     scores = [results(runs["out"], s)["score"] for s in ("alice", "bob", "carol")]
-    assert "3 of 3 students graded (checks: hidden; isolation: namespaces)" in summary
+    assert "3 of 3 students graded (checks: hidden; isolation: `namespaces`)" in summary
     assert f"mean {statistics.mean(scores):.1f}, median {statistics.median(scores):g}" in summary
     top = sum(score >= 90 for score in scores)
     assert f"| [90, 100] | {top} | {'█' * top} |" in summary and "| [0, 10) | 1 | █ |" in summary
     # carol fails every check (not started); bob fails 6.2 too: it comes first
     rows = [line for line in summary.splitlines() if re.match(r"\| \d+\.\d+ \|", line)]
     assert len(rows) == sum(len(p.tasks) for p in load_parts())
-    assert rows[0].startswith("| 6.2 | train_minibatch: ") and rows[0].endswith("| 2 | 1 |")
+    assert rows[0].startswith("| 6.2 | `train_minibatch`: ") and rows[0].endswith("| 2 | 1 |")
     assert next(row for row in rows if row.startswith("| 1.1 |")).endswith("| 1 | 1 |")
     assert (runs["out"] / "scores.png").read_bytes().startswith(PNG)
 

@@ -12,6 +12,7 @@ from corpus import MUTANTS, VARIANTS, Mutant
 from grading_helpers import grade_all, make_submission
 from solution_statements import leaks, secrets
 
+from autograder.i18n import in_language
 from autograder.kit import load_parts
 
 PART_OF = {part.module: part.number for part in load_parts()}
@@ -124,7 +125,8 @@ def test_every_named_mistake_is_met_by_a_mutant(graded) -> None:
         for mutant in MUTANTS
         for output in failed(graded["hidden"][mutant.name]).values()
     )
-    messages = [*test_part5.TRAIN_MISTAKES.values(), *test_part6.MINIBATCH_MISTAKES.values()]
+    ids = [*test_part5.TRAIN_MISTAKES.values(), *test_part6.MINIBATCH_MISTAKES.values()]
+    messages = [in_language("en", message_id) for message_id in ids]
     missing = [message for message in messages if message not in feedback]
     assert missing == []
     assert len(VARIANTS) >= 8

@@ -53,7 +53,7 @@ def test_stubs_score_zero_with_not_started(tmp_path: Path) -> None:
     assert graded.returncode == 0, graded.stderr
     assert graded.results["score"] == 0
     for test in graded.results["tests"]:
-        assert test["output"].startswith(f"not started ({test['number']}: "), test
+        assert test["output"].startswith(f"not started: `TODO({test['number']})` in part"), test
     assert "not started" in graded.stdout
 
 
@@ -152,7 +152,7 @@ def test_a_part_that_does_not_import_costs_only_what_uses_it(batch, student: str
     assert failed == ["3.1", "3.2", "3.3", "5.4", "6.3"]
     for number in ("5.4", "6.3"):
         assert (
-            "build_model comes from part3_network.py, which does not import"
+            "`build_model` comes from part3_network.py, which does not import"
             in (graded.test(number)["output"])
         )
 
@@ -161,7 +161,8 @@ def test_one_bug_costs_only_its_check(batch) -> None:
     graded = batch["one_bug"]
     failed = [t["number"] for t in graded.results["tests"] if t["status"] == "failed"]
     assert failed == ["1.3"]
-    assert "add(" in graded.test("1.3")["output"] and "wrong values" in graded.test("1.3")["output"]
+    output = graded.test("1.3")["output"]
+    assert "`add`(`a` of shape" in output and "wrong values" in output
 
 
 def test_an_error_names_the_calls_that_led_to_it(batch) -> None:
@@ -172,10 +173,11 @@ def test_an_error_names_the_calls_that_led_to_it(batch) -> None:
         .splitlines()
         .index("        loss = criterion(model(X), y.reshape(-1))")
     )
-    where = f"train, line {line + 1} of part5_training.py"
-    assert f"fit(X, y) raised ValueError in fit → {where}: " in graded.test("5.4")["output"]
-    train = "train(the grader's model and data, sgd, 12 epochs)"
-    assert f"{train} raised ValueError in {where}: " in graded.test("5.2")["output"]
+    where = f"line {line + 1} of part5_training.py"
+    fit = f"`fit(X, y)` raised `ValueError` in `fit → train`, {where}: "
+    assert fit in graded.test("5.4")["output"]
+    train = "`train`(the grader's model and data, optimizer `sgd`, 12 epochs)"
+    assert f"{train} raised `ValueError` in `train`, {where}: " in graded.test("5.2")["output"]
 
 
 def test_hints_can_be_switched_off_and_untouched_tasks_get_none(tmp_path: Path, batch) -> None:

@@ -92,7 +92,7 @@ def test_the_reference_scores_full_marks_in_mode_uid(python: str, tmp_path: Path
     assert completed.returncode == 0, completed.stderr[-2000:]
     graded = json.loads(results.read_text())
     assert graded["score"] == 100 and graded["extra_data"]["isolation"] == "uid"
-    assert "isolated (uid)" in completed.stdout
+    assert "isolated (uid)" in completed.stdout, completed.stdout[-2000:]
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def from_list(data: list) -> torch.Tensor:
     Example: from_list([[1, 2], [3, 4]]) -> tensor([[1., 2.], [3., 4.]])
     """
     # TODO(1.1): return a float32 tensor holding the numbers of `data`.
-    raise NotImplementedError("1.1: from_list is not written yet")
+    raise NotImplementedError("TODO(1.1): from_list")
 
 
 # %% [markdown]
@@ -50,7 +50,7 @@ def special_matrices(n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """
     # TODO(1.2): return the three float32 (n, n) tensors: all zeros, all ones, and the
     #     identity.
-    raise NotImplementedError("1.2: special_matrices is not written yet")
+    raise NotImplementedError("TODO(1.2): special_matrices")
 
 
 # %% [markdown]
@@ -68,9 +68,9 @@ def add(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     Look up: torch.add, or the + operator.
     Example: add(tensor([1., 2.]), tensor([10., 20.])) -> tensor([11., 22.])
     """
-    # TODO(1.3): return the element-by-element sum of a and b (their shapes may differ and
-    #     broadcast).
-    raise NotImplementedError("1.3: add is not written yet")
+    # TODO(1.3): return the element-by-element sum of `a` and `b` (their shapes may differ
+    #     and broadcast).
+    raise NotImplementedError("TODO(1.3): add")
 
 
 # %%
@@ -80,8 +80,9 @@ def multiply(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     Look up: torch.mul, or the * operator.
     Example: multiply(tensor([1., 2.]), tensor([10., 20.])) -> tensor([10., 40.])
     """
-    # TODO(1.4): return the element-by-element product of a and b (not the matrix product).
-    raise NotImplementedError("1.4: multiply is not written yet")
+    # TODO(1.4): return the element-by-element product of `a` and `b` (not the matrix
+    #     product).
+    raise NotImplementedError("TODO(1.4): multiply")
 
 
 # %%
@@ -91,9 +92,9 @@ def matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     Look up: torch.matmul, or the @ operator.
     Example: matmul(tensor([[1., 2.]]), tensor([[3.], [4.]])) -> tensor([[11.]])
     """
-    # TODO(1.5): return the matrix product of a (n, k) and b (k, m): a tensor of shape (n,
-    #     m).
-    raise NotImplementedError("1.5: matmul is not written yet")
+    # TODO(1.5): return the matrix product of `a` (n, k) and `b` (k, m): a tensor of shape
+    #     (n, m).
+    raise NotImplementedError("TODO(1.5): matmul")
 
 
 # %% [markdown]
@@ -112,7 +113,7 @@ def concat(tensors: list[torch.Tensor], dim: int = 0) -> torch.Tensor:
     Example: concat([torch.ones(2, 3), torch.zeros(1, 3)]).shape -> torch.Size([3, 3])
     """
     # TODO(1.6): join the tensors one after another along their existing dimension `dim`.
-    raise NotImplementedError("1.6: concat is not written yet")
+    raise NotImplementedError("TODO(1.6): concat")
 
 
 # %% [markdown]
@@ -132,8 +133,8 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
     Look up: Tensor.detach, Tensor.numpy.
     Example: to_numpy(torch.ones(2, requires_grad=True)) -> array([1., 1.], dtype=float32)
     """
-    # TODO(1.7): return a NumPy array with the numbers of t, also when t requires grad.
-    raise NotImplementedError("1.7: to_numpy is not written yet")
+    # TODO(1.7): return a NumPy array with the numbers of `t`, also when `t` requires grad.
+    raise NotImplementedError("TODO(1.7): to_numpy")
 
 
 # %%
@@ -146,7 +147,7 @@ def from_numpy(a: np.ndarray) -> torch.Tensor:
     Example: a = np.zeros(2); t = from_numpy(a); a[0] = 5  ->  t is tensor([5., 0.])
     """
     # TODO(1.8): return a tensor that shares its memory with the array `a` (no copy).
-    raise NotImplementedError("1.8: from_numpy is not written yet")
+    raise NotImplementedError("TODO(1.8): from_numpy")
 
 
 # %% [markdown]

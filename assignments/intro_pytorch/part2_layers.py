@@ -26,9 +26,9 @@ def make_linear(in_features: int, out_features: int) -> nn.Linear:
     Look up: torch.nn.Linear.
     Example: make_linear(2, 3)(torch.ones(5, 2)).shape -> torch.Size([5, 3])
     """
-    # TODO(2.1): return a linear layer that maps in_features numbers to out_features
+    # TODO(2.1): return a linear layer that maps `in_features` numbers to `out_features`
     #     numbers.
-    raise NotImplementedError("2.1: make_linear is not written yet")
+    raise NotImplementedError("TODO(2.1): make_linear")
 
 
 # %% [markdown]
@@ -48,9 +48,9 @@ def linear_by_hand(x: torch.Tensor, layer: nn.Linear) -> torch.Tensor:
     Look up: the @ operator, Tensor.T.
     Example: linear_by_hand(x, layer) equals layer(x) up to rounding.
     """
-    # TODO(2.2): compute what layer(x) returns from layer.weight and layer.bias, without
-    #     calling the layer.
-    raise NotImplementedError("2.2: linear_by_hand is not written yet")
+    # TODO(2.2): compute what `layer(x)` returns from `layer.weight` and `layer.bias`,
+    #     without calling the layer.
+    raise NotImplementedError("TODO(2.2): linear_by_hand")
 
 
 # %% [markdown]
@@ -69,9 +69,9 @@ def activations(x: torch.Tensor) -> dict[str, torch.Tensor]:
     Look up: torch.relu, torch.sigmoid, torch.tanh (or nn.ReLU(), nn.Sigmoid(), nn.Tanh()).
     Example: activations(torch.tensor([-1., 0., 1.]))["relu"] -> tensor([0., 0., 1.])
     """
-    # TODO(2.3): return a dict with the ReLU, the sigmoid and the tanh of x, under the keys
-    #     'relu', 'sigmoid', 'tanh'.
-    raise NotImplementedError("2.3: activations is not written yet")
+    # TODO(2.3): return a dict with the ReLU, the sigmoid and the tanh of `x`, under the
+    #     keys 'relu', 'sigmoid', 'tanh'.
+    raise NotImplementedError("TODO(2.3): activations")
 
 
 # %% [markdown]
@@ -90,9 +90,9 @@ def sigmoid_by_hand(x: torch.Tensor) -> torch.Tensor:
     Look up: torch.exp.
     Example: sigmoid_by_hand(torch.tensor([0.])) -> tensor([0.5000])
     """
-    # TODO(2.4): compute the sigmoid from its formula with torch.exp (not torch.sigmoid),
-    #     with no NaN for large |x|.
-    raise NotImplementedError("2.4: sigmoid_by_hand is not written yet")
+    # TODO(2.4): compute the sigmoid from its formula with `torch.exp` (not
+    #     `torch.sigmoid`), with no NaN for large |x|.
+    raise NotImplementedError("TODO(2.4): sigmoid_by_hand")
 
 
 # %% [markdown]

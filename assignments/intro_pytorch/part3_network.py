@@ -32,9 +32,9 @@ def build_model(hidden_size: int = 16) -> nn.Module:
     Look up: torch.nn.Sequential, nn.Linear, nn.ReLU, nn.Sigmoid.
     Example: build_model()(torch.zeros(5, 2)).shape -> torch.Size([5, 1])
     """
-    # TODO(3.1): return the network: a linear layer from 2 to hidden_size, ReLU, a linear
-    #     layer from hidden_size to 1, sigmoid.
-    raise NotImplementedError("3.1: build_model is not written yet")
+    # TODO(3.1): return the network: a linear layer from 2 to `hidden_size`, ReLU, a linear
+    #     layer from `hidden_size` to 1, sigmoid.
+    raise NotImplementedError("TODO(3.1): build_model")
 
 
 # %% [markdown]
@@ -54,9 +54,9 @@ def predict_proba(model: nn.Module, X: np.ndarray | torch.Tensor) -> np.ndarray:
     Look up: torch.no_grad, torch.as_tensor, Tensor.reshape (or squeeze), Tensor.numpy.
     Example: predict_proba(build_model(), np.zeros((3, 2))).shape -> (3,)
     """
-    # TODO(3.2): run the model on X as float32 without recording a graph, and return the
+    # TODO(3.2): run the model on `X` as float32 without recording a graph, and return the
     #     probabilities as a flat (N,) NumPy array.
-    raise NotImplementedError("3.2: predict_proba is not written yet")
+    raise NotImplementedError("TODO(3.2): predict_proba")
 
 
 # %% [markdown]
@@ -75,8 +75,8 @@ def predict(model: nn.Module, X: np.ndarray | torch.Tensor, threshold: float = 0
     Example: predict(model, X) -> array([0, 1, 1, ...])
     """
     # TODO(3.3): return int64 labels: 1 where the probability of class 1 is strictly greater
-    #     than threshold, else 0.
-    raise NotImplementedError("3.3: predict is not written yet")
+    #     than `threshold`, else 0.
+    raise NotImplementedError("TODO(3.3): predict")
 
 
 # %% [markdown]

@@ -32,8 +32,9 @@ def gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torc
     (or Tensor.backward and then .grad).
     Example: gradient(lambda t: (t ** 2).sum(), torch.tensor([1., 2.])) -> tensor([2., 4.])
     """
-    # TODO(4.1): return df/dx at x computed by autograd, leaving the caller's x as it was.
-    raise NotImplementedError("4.1: gradient is not written yet")
+    # TODO(4.1): return df/dx at `x` computed by autograd, leaving the caller's `x` as it
+    #     was.
+    raise NotImplementedError("TODO(4.1): gradient")
 
 
 # %% [markdown]
@@ -59,9 +60,9 @@ def bce_grad_by_hand(
     Look up: torch.sigmoid, Tensor.T, the @ operator, Tensor.mean.
     Example: with w = 0 and b = 0 every p is 0.5, so db = 0.5 - mean(y).
     """
-    # TODO(4.2): compute the gradients of the mean binary cross-entropy with respect to w
-    #     and b yourself, without autograd.
-    raise NotImplementedError("4.2: bce_grad_by_hand is not written yet")
+    # TODO(4.2): compute the gradients of the mean binary cross-entropy with respect to `w`
+    #     and `b` yourself, without autograd.
+    raise NotImplementedError("TODO(4.2): bce_grad_by_hand")
 
 
 # %% [markdown]

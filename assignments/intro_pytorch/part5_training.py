@@ -44,8 +44,8 @@ def make_optimizer(model: nn.Module, name: str = "sgd", lr: float = 0.1) -> torc
     Example: make_optimizer(model, "adam", lr=0.01) -> Adam (… lr: 0.01 …)
     """
     # TODO(5.1): return the optimizer that `name` asks for, over the model's parameters,
-    #     with learning rate lr; any other name raises ValueError.
-    raise NotImplementedError("5.1: make_optimizer is not written yet")
+    #     with learning rate `lr`; any other name raises `ValueError`.
+    raise NotImplementedError("TODO(5.1): make_optimizer")
 
 
 # %% [markdown]
@@ -74,7 +74,7 @@ def train(
     """
     # TODO(5.2): train for `epochs` epochs, each one the five steps of a training step, and
     #     return each epoch's loss as a Python float.
-    raise NotImplementedError("5.2: train is not written yet")
+    raise NotImplementedError("TODO(5.2): train")
 
 
 # %% [markdown]
@@ -93,9 +93,9 @@ def accuracy(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | tor
     Look up: your predict from part 3, np.mean, ndarray.reshape.
     Example: accuracy(model, X, y) -> 0.87
     """
-    # TODO(5.3): return the share of points whose predicted label equals y, as a Python
+    # TODO(5.3): return the share of points whose predicted label equals `y`, as a Python
     #     float.
-    raise NotImplementedError("5.3: accuracy is not written yet")
+    raise NotImplementedError("TODO(5.3): accuracy")
 
 
 # %% [markdown]
@@ -124,9 +124,9 @@ def fit(
     Look up: torch.manual_seed, torch.as_tensor, Tensor.reshape, nn.BCELoss.
     Example: model, losses = fit(X, y); losses[-1] < losses[0]
     """
-    # TODO(5.4): seed torch, turn X and y into float32 tensors (y of shape (N, 1)), then
-    #     build the model, the loss and the optimizer, and train.
-    raise NotImplementedError("5.4: fit is not written yet")
+    # TODO(5.4): seed torch, turn `X` and `y` into float32 tensors (`y` of shape (N, 1)),
+    #     then build the model, the loss and the optimizer, and train.
+    raise NotImplementedError("TODO(5.4): fit")
 
 
 # %% [markdown]
@@ -151,9 +151,9 @@ def compare_optimizers(
     Look up: your fit, a dict comprehension.
     Example: compare_optimizers(X, y)["adam"][-1] < compare_optimizers(X, y)["sgd"][-1]
     """
-    # TODO(5.5): return a dict: for every name in names, the losses of your fit trained with
-    #     that optimizer.
-    raise NotImplementedError("5.5: compare_optimizers is not written yet")
+    # TODO(5.5): return a dict: for every name in `names`, the losses of your `fit` trained
+    #     with that optimizer.
+    raise NotImplementedError("TODO(5.5): compare_optimizers")
 
 
 # %% [markdown]

@@ -37,9 +37,9 @@ def make_loader(
     Look up: torch.utils.data.TensorDataset, DataLoader, torch.as_tensor, Tensor.reshape.
     Example: xb, yb = next(iter(make_loader(X, y, batch_size=4))); yb.shape -> (4, 1)
     """
-    # TODO(6.1): put X and y as float32 tensors (y of shape (N, 1)) into a dataset, and
-    #     return a DataLoader over it.
-    raise NotImplementedError("6.1: make_loader is not written yet")
+    # TODO(6.1): put `X` and `y` as float32 tensors (`y` of shape (N, 1)) into a dataset,
+    #     and return a `DataLoader` over it.
+    raise NotImplementedError("TODO(6.1): make_loader")
 
 
 # %% [markdown]
@@ -67,7 +67,7 @@ def train_minibatch(
     """
     # TODO(6.2): for every epoch take one training step per batch of the loader, and return
     #     each epoch's mean batch loss.
-    raise NotImplementedError("6.2: train_minibatch is not written yet")
+    raise NotImplementedError("TODO(6.2): train_minibatch")
 
 
 # %% [markdown]
@@ -97,8 +97,8 @@ def fit_minibatch(
     Example: model, losses = fit_minibatch(X, y); accuracy on new points is about 0.97
     """
     # TODO(6.3): seed torch, build the model and the optimizer, make a shuffled loader of
-    #     batch_size, and train it with BCELoss.
-    raise NotImplementedError("6.3: fit_minibatch is not written yet")
+    #     `batch_size`, and train it with `BCELoss`.
+    raise NotImplementedError("TODO(6.3): fit_minibatch")
 
 
 # %% [markdown]

@@ -43,9 +43,9 @@ def decision_grid(
     predict_proba.
     Example: decision_grid(model, X, steps=3)[0] -> 3 rows, each [x_min, x_mid, x_max]
     """
-    # TODO(7.1): make a steps × steps grid over the box of X widened by margin, and the
+    # TODO(7.1): make a steps × steps grid over the box of `X` widened by `margin`, and the
     #     model's probability at every point of it.
-    raise NotImplementedError("7.1: decision_grid is not written yet")
+    raise NotImplementedError("TODO(7.1): decision_grid")
 
 
 # %% [markdown]
@@ -70,9 +70,9 @@ def plot_decision_boundary(
     Look up: plt.subplots, Axes.pcolormesh (or contourf), Axes.scatter, your decision_grid.
     Example: ax = plot_decision_boundary(model, X, y); ax.figure.savefig("boundary.png")
     """
-    # TODO(7.2): colour the plane by the predicted class, draw every point of X coloured by
-    #     its label, and return the axes.
-    raise NotImplementedError("7.2: plot_decision_boundary is not written yet")
+    # TODO(7.2): colour the plane by the predicted class, draw every point of `X` coloured
+    #     by its label, and return the axes.
+    raise NotImplementedError("TODO(7.2): plot_decision_boundary")
 
 
 # %% [markdown]

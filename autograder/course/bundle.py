@@ -20,7 +20,7 @@ NAME = "intro_pytorch-student"
 # What a student's checks need: these folders of the engine, whole, with the files at its
 # top (the command line and the kit's paths). Anything else, course/ (the instructor's
 # tools) and checks/hidden/ among it, stays out, also what is added there later.
-STUDENT_FOLDERS = ("sandbox", "grading", "probes", "checks/public", "reports", "notebook")
+STUDENT_FOLDERS = ("sandbox", "grading", "probes", "checks/public", "reports", "notebook", "locale")
 KIT_ONLY_PACKAGES = ("nbgrader", "jupytext")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so that the same kit gives the same zip
 

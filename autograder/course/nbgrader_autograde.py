@@ -41,8 +41,9 @@ from sqlalchemy.exc import SAWarning
 
 from autograder.grading.grader import GradeReport
 from autograder.grading.plugin import Outcome
+from autograder.i18n import _
 from autograder.kit import load_parts
-from autograder.notebook.kernel import check_cell_id, module_source, read_notebook
+from autograder.notebook.kernel import check_cell_id, module_source, points_text, read_notebook
 from autograder.reports.results import check_text
 
 FAILED = "AssertionError"  # what `check` raises in a kernel for a check that did not pass
@@ -54,10 +55,8 @@ LOG.propagate = False
 def test_cell_outputs(outcome: Outcome, check_set: str, hints: bool) -> list[NotebookNode]:
     """The outputs of the test cell of a check: its feedback on stdout when it passed, as an
     error (which nbgrader scores 0 and its feedback shows as a traceback) otherwise."""
-    heading = (
-        f"{outcome.check_id} ({outcome.points:g}/{outcome.max_points:g}, {check_set} check): "
-        f"{outcome.name}"
-    )
+    points = points_text(outcome.points, outcome.max_points, check_set)
+    heading = _("notebook.heading", id=outcome.check_id, points=points, name=outcome.name)
     text = check_text(outcome, hints=hints)
     if outcome.status == "passed":
         return [nbformat.v4.new_output("stream", name="stdout", text=f"{heading}\n{text}\n")]

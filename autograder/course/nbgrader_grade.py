@@ -19,6 +19,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course.nbgrader_autograde import converter, errors_logged
 from autograder.grading.grader import Grader, GradeReport
+from autograder.i18n import _
 from autograder.kit import PACKAGE, load_parts
 from autograder.notebook.kernel import check_cell_id, part_sources
 from autograder.reports.results import write_results
@@ -66,25 +67,23 @@ def check_gradebook(course: CourseDirectory, assignment: str) -> None:
     every check."""
     database = course.db_url.removeprefix("sqlite:///")
     if database != course.db_url and not Path(database).is_file():
-        raise CourseDataError(
-            f"{database} does not exist: run `nbgrader generate_assignment` first"
-        )
+        raise CourseDataError(_("nbgrader.no_database", database=database))
     with Gradebook(course.db_url, course.course_id) as gradebook:
         try:
             gradebook.find_assignment(assignment)
         except MissingEntry as error:
-            raise CourseDataError(
-                f"the gradebook has no assignment {assignment!r}: run "
-                "`nbgrader generate_assignment` first"
-            ) from error
+            raise CourseDataError(_("nbgrader.no_assignment", assignment=assignment)) from error
         for part in load_parts():
             for task in part.tasks:
                 try:
                     gradebook.find_graded_cell(check_cell_id(task.id), part.module, assignment)
                 except MissingEntry as error:
                     raise CourseDataError(
-                        f"the gradebook has no test cell {check_cell_id(task.id)} in "
-                        f"{part.module}: was the course built by `make nbgrader`?"
+                        _(
+                            "nbgrader.no_test_cell",
+                            cell=check_cell_id(task.id),
+                            notebook=part.module,
+                        )
                     ) from error
 
 
@@ -119,7 +118,7 @@ def timestamp_problem(folder: Path) -> str | None:
         if text:
             parse_utc(text)
     except (ValueError, OverflowError):
-        return f"its timestamp.txt holds no date and time: {text[:60]!r}"
+        return _("nbgrader.bad_timestamp", text=repr(text[:60]))
     return None
 
 
@@ -139,7 +138,7 @@ def stage(
         sanitizer.sanitize(parts, notebooks)
     except Exception as error:  # noqa: BLE001 - whatever the notebooks hold, a clear message
         raise SubmissionProblem(
-            f"nbgrader cannot read its notebooks ({type(error).__name__}: {error})"
+            _("nbgrader.unreadable", error=f"{type(error).__name__}: {error}")
         ) from error
     write_package(notebooks, staging / "submission")
     unreadable = [Path(n).name for n in sanitizer.unreadable if Path(n).stem in parts]
@@ -155,7 +154,8 @@ def autograde(
         try:
             converter(course, assignment, student, report).start()
         except NbGraderException as error:
-            return [f"nbgrader autograde failed: {line}" for line in log.summary or [str(error)]]
+            lines = log.summary or [str(error)]
+            return [_("nbgrader.autograde_failed", error=line) for line in lines]
     return []
 
 
@@ -188,9 +188,11 @@ def grade_nbgrader(
                     course, assignment, student, folder, Path(temporary) / str(index)
                 )
             except SubmissionProblem as problem:
-                yield NotebookGrade(student, None, problems=[f"not graded: {problem}"])
+                yield NotebookGrade(
+                    student, None, problems=[_("nbgrader.not_graded", problem=problem)]
+                )
         graded = grader.grade_many(s.package for s in staged.values())
-        for (student, submission), (_, report) in zip(staged.items(), graded, strict=True):
+        for (student, submission), (_graded, report) in zip(staged.items(), graded, strict=True):
             grade = NotebookGrade(student, report, submission.unreadable)
             if not report.grader_errors:  # a broken grader leaves the gradebook alone
                 grade.problems = autograde(course, assignment, student, report)

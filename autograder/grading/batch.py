@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from autograder.grading.grader import Grader, GradeReport
+from autograder.i18n import _
 from autograder.kit import write_atomic
 from autograder.reports.results import write_results
 
@@ -130,7 +131,9 @@ def _alone(grader: Grader, folder: Path, out: Path) -> StudentRun:
         return StudentRun(folder.name, report)
     except Exception as error:  # noqa: BLE001 - recorded in the summary, retried next run
         traceback.print_exc()
-        return StudentRun(folder.name, error=f"the grader failed: {type(error).__name__}: {error}")
+        return StudentRun(
+            folder.name, error=_("batch.grader_failed", error=f"{type(error).__name__}: {error}")
+        )
 
 
 def run_batch(
@@ -147,23 +150,29 @@ def run_batch(
     )
     done: list[StudentRun] = []
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("grading", total=total)
+        task = progress.add_task(_("batch.progress"), total=total)
         for graded in grade_all(submissions, out, **options):
             done.append(graded)
             progress.advance(task)
             if graded.skipped:
-                progress.console.print(f"{graded.student}: already graded (--force grades again)")
+                progress.console.print(_("batch.skipped", student=graded.student))
             elif graded.error:
-                progress.console.print(f"{graded.student}: not graded: {graded.error}")
+                progress.console.print(
+                    _("batch.not_graded", student=graded.student, error=graded.error)
+                )
             else:
                 report = graded.report
                 progress.console.print(
-                    f"{graded.student}: {report.score:g}/{report.max_score:g} "
-                    f"in {report.seconds:.1f} s"
+                    _(
+                        "batch.graded",
+                        student=graded.student,
+                        score=f"{report.score:g}/{report.max_score:g}",
+                        seconds=f"{report.seconds:.1f}",
+                    )
                 )
     out.mkdir(parents=True, exist_ok=True)
     from autograder.reports.classes import write_class_reports
 
     write_class_reports(submissions, out, {g.student: g.error for g in done if g.error})
-    console.print(f"gradebook, summary and feedback in {out}")
+    console.print(_("batch.written", out=out))
     return done

@@ -1,35 +1,34 @@
 """Compare a submission's probe results with the reference's, and say what went wrong.
 
 Runs in the grading process on plain data only (JSON facts and NumPy arrays). Every
-failure raises CheckFailed with a message for a first-year student: what was called, what
-came back versus what was expected, and where possible the likely mistake.
+failure raises CheckFailed with a message for a first-year student, from the catalogs (see
+autograder/i18n.py): what was called, what came back versus what was expected, and where
+possible the likely mistake. A message names what it speaks of first ("the weight of the
+layer of `make_linear(…)`: shape (6, 5), expected (5, 6)."), so that any subject fits it in
+every language.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from autograder.i18n import _, n_
 from autograder.probes.plain import shape_text
 
-KIND_NAMES = {
-    "tensor": "a torch.Tensor",
-    "ndarray": "a NumPy array",
-    "list": "a list",
-    "tuple": "a tuple",
-    "dict": "a dict",
-    "float": "a float",
-    "int": "an int",
-    "bool": "a bool",
-    "str": "a string",
-    "none": "None",
-}
+KINDS = ("tensor", "ndarray", "list", "tuple", "dict", "float", "int", "bool", "str", "none")
 
 
 class CheckFailed(AssertionError):
     """A check found a mistake; the message is the feedback."""
+
+
+def kind_name(kind: str) -> str:
+    """'a torch.Tensor', 'a list', …: a kind of value, in words."""
+    return _(f"value.kind.{kind}") if kind in KINDS else _("value.kind.unknown", kind=kind)
 
 
 class Value:
@@ -58,15 +57,15 @@ class Value:
         return shape_text(self.facts.get("shape", []))
 
     def describe(self) -> str:
-        """A few words on what this value is: 'a torch.Tensor of shape (3, 1), float32'."""
+        """A few words on what this value is: 'a torch.Tensor of shape (3, 1), dtype float32'."""
         kind = self.facts.get("kind")
         if kind in ("tensor", "ndarray"):
-            return f"{KIND_NAMES[kind]} of shape {self.shape_text}, dtype {self.dtype}"
+            return _(f"value.{kind}", shape=self.shape_text, dtype=self.dtype)
         if kind in ("list", "tuple"):
-            return f"{KIND_NAMES[kind]} of {self.length} items"
+            return n_(f"value.{kind}", int(self.length))
         if kind == "other":
-            return f"an object of type {self.type}"
-        return KIND_NAMES.get(kind, str(kind))
+            return _("value.other", type=self.type)
+        return kind_name(str(kind))
 
 
 class Result:
@@ -89,20 +88,50 @@ class Result:
             yield f"case{index}"
             index += 1
 
+    def call(self, function: str, path: str) -> str:
+        """How `function` was called for the case at `path`, from the input the probe
+        described there (see probes.common.given): `make_linear(in_features=6, …)`."""
+        return call_text(function, self.data.get(f"{path}.input"))
 
-def fail(message: str) -> None:
-    raise CheckFailed(message)
+
+def call_text(function: str, described: Any) -> str:
+    """A call of `function` on a described input, in the student's language: as code when
+    the input is code, else the function's name and the input in words."""
+    if isinstance(described, str):
+        try:
+            described = json.loads(described)
+        except ValueError:
+            described = None
+    if not isinstance(described, dict):
+        return _("call.bare", function=function)
+    if "code" in described:
+        return _("call.code", function=function, code=described["code"])
+    try:
+        words = _(str(described.get("id")), **dict(described.get("values") or {}))
+    except (KeyError, TypeError, ValueError):  # not a message of the catalogs
+        return _("call.bare", function=function)
+    return _("call.described", function=function, input=words)
 
 
-def expect_kind(got: Value, want: Value, call: str) -> None:
+def fail(message_id: str, /, **values: Any) -> None:
+    """Fail the check with a message of the catalogs."""
+    raise CheckFailed(_(message_id, **values))
+
+
+def fail_n(message_id: str, count: int, /, **values: Any) -> None:
+    """Fail the check with a message whose words depend on a number."""
+    raise CheckFailed(n_(message_id, count, **values))
+
+
+def expect_kind(got: Value, want: Value, subject: str) -> None:
     if got.kind != want.kind:
-        fail(f"{call} returned {got.describe()}, expected {KIND_NAMES.get(want.kind, want.kind)}.")
+        fail("expect.kind", subject=subject, got=got.describe(), want=kind_name(want.kind))
 
 
 def expect_like(
     got: Value,
     want: Value,
-    call: str,
+    subject: str,
     *,
     rtol: float = 1e-5,
     atol: float = 1e-6,
@@ -113,65 +142,71 @@ def expect_like(
 
     any_float accepts any floating dtype where the reference's is floating (float32/float64).
     """
-    expect_kind(got, want, call)
+    expect_kind(got, want, subject)
     kind = want.kind
     if kind in ("tensor", "ndarray"):
         if got.shape != want.shape:
-            fail(f"{call} returned shape {got.shape_text}, expected {want.shape_text}.")
+            fail("expect.shape", subject=subject, got=got.shape_text, want=want.shape_text)
         same_kind = any_float and "float" in str(got.dtype) and "float" in str(want.dtype)
         if got.dtype != want.dtype and not same_kind:
             prefix = "torch." if kind == "tensor" else "numpy."
-            fail(f"{call} returned dtype {prefix}{got.dtype}, expected {prefix}{want.dtype}.")
+            fail(
+                "expect.dtype",
+                subject=subject,
+                got=f"{prefix}{got.dtype}",
+                want=f"{prefix}{want.dtype}",
+            )
         if values and want.numbers is not None:
-            expect_numbers(got.numbers, want.numbers, call, rtol=rtol, atol=atol)
+            expect_numbers(got.numbers, want.numbers, subject, rtol=rtol, atol=atol)
     elif kind in ("list", "tuple"):
         if got.length != want.length:
-            fail(f"{call} returned {got.length} items, expected {want.length}.")
+            fail_n("expect.length", int(got.length), subject=subject, want=want.length)
         if want.numbers is not None:
             if got.numbers is None:
-                fail(
-                    f"{call} returned items of type {', '.join(got.item_types)}, expected "
-                    "plain Python numbers."
-                )
-            expect_numbers(got.numbers, want.numbers, call, rtol=rtol, atol=atol)
+                fail("expect.plain_numbers", subject=subject, types=", ".join(got.item_types))
+            expect_numbers(got.numbers, want.numbers, subject, rtol=rtol, atol=atol)
         else:
             for index in range(min(want.length, 64)):
-                expect_like(
-                    got[index], want[index], f"item {index} of {call}", rtol=rtol, atol=atol
-                )
+                item = _("subject.item", index=index, subject=subject)
+                expect_like(got[index], want[index], item, rtol=rtol, atol=atol)
     elif kind == "dict":
         if sorted(got.keys) != sorted(want.keys):
-            fail(f"{call} returned keys {sorted(got.keys)}, expected {sorted(want.keys)}.")
+            fail("expect.keys", subject=subject, got=sorted(got.keys), want=sorted(want.keys))
         for key in want.keys:
-            expect_like(got[key], want[key], f"{call}[{key!r}]", rtol=rtol, atol=atol)
+            entry = _("subject.entry", subject=subject, key=repr(key))
+            expect_like(got[key], want[key], entry, rtol=rtol, atol=atol)
     elif kind in ("float", "int", "bool"):
         expect_numbers(
             np.array([float(got.value)]),
             np.array([float(want.value)]),
-            call,
+            subject,
             rtol=rtol,
             atol=atol,
         )
 
 
 def expect_numbers(
-    got: np.ndarray | None, want: np.ndarray, call: str, *, rtol: float, atol: float
+    got: np.ndarray | None, want: np.ndarray, subject: str, *, rtol: float, atol: float
 ) -> None:
     """Arrays of one shape agree within tolerance, NaN where (and only where) expected."""
     if got is None or got.shape != want.shape:
-        fail(f"{call} returned values of a different shape than expected.")
+        fail("expect.values_shape", subject=subject)
     got64, want64 = got.astype(np.float64), want.astype(np.float64)
     if np.isnan(got64).any() and not np.isnan(want64).any():
         where = np.argwhere(np.isnan(got64))[0]
-        fail(f"{call} returned NaN at index {index_text(where)}; expected only numbers.")
+        fail("expect.nan", subject=subject, index=index_text(where))
     close = np.isclose(got64, want64, rtol=rtol, atol=atol, equal_nan=True)
     if not close.all():
         wrong = np.argwhere(~close)
         first = tuple(wrong[0])
-        fail(
-            f"{call} returned wrong values: at index {index_text(first)} got "
-            f"{number_text(got64[first])}, expected {number_text(want64[first])} "
-            f"({len(wrong)} of {close.size} values differ)."
+        fail_n(
+            "expect.values",
+            len(wrong),
+            subject=subject,
+            index=index_text(first),
+            got=number_text(got64[first]),
+            want=number_text(want64[first]),
+            total=close.size,
         )
 
 
@@ -183,14 +218,17 @@ def number_text(value: float) -> str:
     return f"{value:.6g}"
 
 
+def percent_text(share: float) -> str:
+    return f"{share:.1%}"
+
+
 def compare_cases(got: Result, want: Result, function: str, **tolerance: float) -> None:
     """For every case the probe ran, the submission's result is like the reference's."""
     cases = list(want.cases())
     if not cases:
         raise RuntimeError("the reference result holds no cases")
     for case in cases:
-        call = f"{function}({want.fact(f'{case}.input', 'text', '…')})"
-        expect_like(got[case], want[case], call, **tolerance)
+        expect_like(got[case], want[case], want.call(function, case), **tolerance)
 
 
 def matches(got: Value, other: Value, *, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
@@ -217,40 +255,40 @@ def expect_curve(
     rtol: float = 1e-4,
 ) -> None:
     """A loss curve: plain floats, one per epoch, equal to the reference's or to a correct
-    variant's; when it equals a known mistake's curve, say which mistake."""
+    variant's; when it equals a known mistake's curve, say which mistake (`mistakes` maps a
+    mistake's name to the id of its message)."""
     if got.kind not in ("list", "tuple"):
-        fail(f"{call} returned {got.describe()}, expected a list with one float per epoch.")
+        fail("expect.curve_kind", subject=call, got=got.describe())
     if got.length != want.length:
-        fail(f"{call} returned {got.length} losses, expected {want.length}: one per epoch.")
+        fail_n("expect.curve_length", int(got.length), subject=call, want=want.length)
     if got.numbers is None:
         types = ", ".join(got.item_types)
-        hint = " Record loss.item(), a Python float." if "Tensor" in got.item_types else ""
-        fail(f"{call} returned losses of type {types}, expected Python floats.{hint}")
+        tensors = "Tensor" in got.item_types
+        fail("expect.curve_tensors" if tensors else "expect.curve_types", subject=call, types=types)
     candidates = [want] + [
         want.result[p] for p in want.result.data if p.startswith(f"{want.path}.variant.")
     ]
     if any(matches(got, candidate, rtol=rtol) for candidate in candidates):
         return
     named = [
-        message
-        for name, message in mistakes.items()
+        _(message_id)
+        for name, message_id in mistakes.items()
         if matches(got, want.result[f"{want.path}.mistake.{name}"], rtol=rtol)
     ]
-    if named:
-        fail(f"{call}: the loss curve matches {' Or it matches '.join(named)}")
-    expect_numbers(
-        got.numbers, want.numbers, f"{call} (the loss of each epoch)", rtol=rtol, atol=1e-6
-    )
+    if len(named) == 1:
+        fail("expect.curve_mistake", subject=call, mistake=named[0])
+    if named:  # mistakes that give the same curve here: each is named
+        listed = "\n".join(_("expect.listed", item=mistake) for mistake in named)
+        fail("expect.curve_mistakes", subject=call, mistakes=listed)
+    subject = _("subject.losses", subject=call)
+    expect_numbers(got.numbers, want.numbers, subject, rtol=rtol, atol=1e-6)
 
 
 def accuracy_of(probabilities: Value, labels: np.ndarray, call: str) -> float:
     """Share of held-out points where probability > 0.5 agrees with the label."""
     numbers = probabilities.numbers
     if numbers is None or numbers.size != labels.size:
-        fail(
-            f"{call}: the trained model answered {probabilities.describe()} for "
-            f"{labels.size} points, expected shape ({labels.size}, 1)."
-        )
+        fail_n("expect.answers", labels.size, subject=call, got=probabilities.describe())
     return float(np.mean((numbers.reshape(-1) > 0.5) == labels))
 
 
@@ -259,53 +297,54 @@ def same_numbers(a: Value, b: Value) -> bool:
     return a.numbers is not None and b.numbers is not None and np.array_equal(a.numbers, b.numbers)
 
 
+def _parameters_text(parameters: list[list[str]]) -> str:
+    return ", ".join(name + (f"={default}" if default else "") for name, default in parameters)
+
+
 def expect_signature(got: Result, want: Result, function: str) -> None:
     """Parameter names and defaults as the contract has them."""
     mine, theirs = got.fact("signature", "value"), want.fact("signature", "value")
     if mine == theirs:
         return
-    written = ", ".join(name + (f"={default}" if default else "") for name, default in theirs)
+    written = f"{function}({_parameters_text(theirs)})"
     for (name, default), (expected_name, expected_default) in zip(mine, theirs, strict=False):
         if (name, default) != (expected_name, expected_default):
-            got_text = name + (f"={default}" if default else "")
-            want_text = expected_name + (f"={expected_default}" if expected_default else "")
             fail(
-                f"{function} has the parameter {got_text} where {want_text} is expected: "
-                f"keep the signature {function}({written})."
+                "expect.parameter",
+                function=function,
+                got=_parameters_text([[name, default]]),
+                want=_parameters_text([[expected_name, expected_default]]),
+                signature=written,
             )
-    fail(f"{function} should be {function}({written}).")
+    fail("expect.signature", function=function, signature=written)
 
 
 def expect_trained(got: Result, want: Result, labels: np.ndarray, call: str, margin: float) -> None:
     """Shared by fit and fit_minibatch: (model, losses), falling, repeatable, accurate."""
     result = got["result"]
     if result.kind != "tuple" or result.length != 2:
-        fail(f"{call} returned {result.describe()}, expected a tuple (model, losses).")
+        fail("expect.trained_pair", subject=call, got=result.describe())
     if "test_proba" not in got.data:
-        fail(
-            f"the first item {call} returned is {result[0].describe()}, expected the trained "
-            "nn.Module."
-        )
+        fail("expect.trained_model", subject=call, got=result[0].describe())
     losses, expected = result[1], want["result"][1]
     if losses.kind != "list" or losses.numbers is None or losses.length != expected.length:
-        fail(
-            f"the losses of {call} are {losses.describe()}, expected a list of "
-            f"{expected.length} Python floats, one per epoch."
-        )
+        fail_n("expect.trained_losses", int(expected.length), subject=call, got=losses.describe())
     if not losses.numbers[-1] < losses.numbers[0]:
         fail(
-            f"the loss of {call} did not go down: {losses.numbers[0]:.4f} in the first epoch, "
-            f"{losses.numbers[-1]:.4f} in the last."
+            "expect.loss_not_down",
+            subject=call,
+            first=f"{losses.numbers[0]:.4f}",
+            last=f"{losses.numbers[-1]:.4f}",
         )
     if not same_numbers(got["repeat_a"], got["repeat_b"]):
-        fail(
-            f"{call} gave different losses for the same seed: call torch.manual_seed(seed) "
-            "before building the model."
-        )
+        fail("expect.not_repeatable", subject=call)
     mine = accuracy_of(got["test_proba"], labels, call)
     reference = accuracy_of(want["test_proba"], labels, call)
     if mine < reference - margin:
         fail(
-            f"the model of {call} classifies {mine:.1%} of new points correctly; at least "
-            f"{reference - margin:.1%} is expected (the reference reaches {reference:.1%})."
+            "expect.accuracy",
+            subject=call,
+            got=percent_text(mine),
+            want=percent_text(reference - margin),
+            reference=percent_text(reference),
         )

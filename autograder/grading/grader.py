@@ -8,7 +8,6 @@ plain-data answers (see plugin.py and expect.py).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -21,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from autograder.grading.reference import ReferenceStore
 from autograder.grading.runner import PRELOAD, ProbeRunner
 from autograder.grading.submission import StagedSubmission, stage
+from autograder.i18n import _
 from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, check_order, load_parts, load_settings
-from autograder.sandbox.client import Reply, Sandbox
+from autograder.sandbox.client import Sandbox
 from autograder.sandbox.limits import Limits
 
 if TYPE_CHECKING:
@@ -112,49 +112,6 @@ def secret_paths(extra: list[Path]) -> list[Path]:
         KIT_ROOT / "tests",
         *extra,
     ]
-
-
-_STUDENT_FRAME = re.compile(r'File ".*?intro_pytorch/(\w+\.py)", line (\d+), in (\w+)')
-
-
-def where_text(traceback: str) -> str:
-    """Where in the student's code an error was raised, through the calls that led there:
-    "fit → train, line 62 of part5_training.py"."""
-    frames = _STUDENT_FRAME.findall(traceback)
-    if not frames:
-        return ""
-    path = " → ".join(function for _, _, function in frames)
-    file, line, _ = frames[-1]
-    return f"{path}, line {line} of {file}"
-
-
-def failure_text(reply: Reply, function: str) -> tuple[str, str]:
-    """Turn a failed probe into (status, message) for a student."""
-    error = reply.error if isinstance(reply.error, dict) else {"message": str(reply.error)}
-    kind, message = error.get("type", ""), error.get("message", "")
-    if reply.status == "error" and kind == "NotImplementedError":
-        return "not started", f"not started ({message})" if message else "not started"
-    if reply.status == "error" and kind == "ImportFailed":
-        return "failed", message
-    if reply.status == "error":
-        given = error.get("input") or ""
-        call = f"{function}({given})" if given else function
-        where = where_text(error.get("traceback", ""))
-        if where:
-            return "failed", f"{call} raised {kind} in {where}: {message}"
-        return "failed", f"{call} raised {kind}: {message}"
-    if reply.status == "timeout":
-        return "failed", f"{function} did not finish in time: is there an endless loop? ({message})"
-    if reply.status == "crashed":
-        return "failed", (
-            f"the process running {function} stopped without an answer ({message}). "
-            "Does your code call exit(), os._exit() or use too much memory?"
-        )
-    return (
-        "failed",
-        f"the answer of {function} was garbled ({message}): does your code write "
-        "to file descriptors it did not open?",
-    )
 
 
 def _check_files(check_set: str, parts: tuple[Part, ...]) -> list[str]:
@@ -259,7 +216,6 @@ class Grader:
                 runner,
                 check_set_salt(self.check_set),
                 pending.problems,
-                failure_text,
                 self.timeout,
             )
             code = pytest.main(
@@ -272,7 +228,7 @@ class Grader:
             self._calls = plugin.submitted
         errors = list(runner.errors)
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            errors.append(f"pytest stopped with exit code {int(code)}")
+            errors.append(_("grader.pytest_stopped", code=int(code)))
         errors += [o.message for o in plugin.outcomes.values() if o.status == "error"]
         errors = list(dict.fromkeys(errors))
         outcomes = sorted(plugin.outcomes.values(), key=lambda o: check_order(o.check_id))

@@ -22,6 +22,8 @@ import numpy as np
 import pytest
 
 from autograder.grading.expect import CheckFailed, Result
+from autograder.grading.failures import failure_text
+from autograder.i18n import _
 from autograder.kit import ASSIGNMENTS, load_parts
 from autograder.sandbox.limits import DEFAULT_WALL
 
@@ -119,9 +121,6 @@ class ReferenceBroken(RuntimeError):
     """The reference solution failed its own probe: the kit, not the submission, is broken."""
 
 
-FailureText = Callable[[Any, str], tuple[str, str]]
-
-
 class GradingPlugin:
     """Registered with pytest.main: collects, runs and scores the checks."""
 
@@ -130,13 +129,11 @@ class GradingPlugin:
         runner: ProbeRunner,
         salt: str,
         problems: dict[str, str],
-        failure_text: FailureText,
         timeout_cap: float | None = None,
     ) -> None:
         self.runner = runner
         self.salt = salt
         self.problems = problems
-        self.failure_text = failure_text
         self.timeout_cap = timeout_cap
         self.calls: dict[str, ProbeCall] = {}
         self.outcomes: dict[str, Outcome] = {}
@@ -188,7 +185,7 @@ class GradingPlugin:
         """The reference's result of this check's probe."""
         reply = self.runner.reference(self._call(request))
         if reply.status != "ok":
-            raise ReferenceBroken(f"the reference failed its own probe: {reply.error}")
+            raise ReferenceBroken(_("grader.reference_broken", error=str(reply.error)))
         result = Result(reply.data, reply.arrays)
         check_id = self._check_id(request.node)
         self.evidence[check_id] = {
@@ -213,7 +210,9 @@ class GradingPlugin:
         reply = self.runner.student(call)
         request.node.stash[_OUTPUT] = reply.output
         if reply.status != "ok":
-            status, message = self.failure_text(reply, call.probe.rsplit(":", 1)[1])
+            function = call.probe.rsplit(":", 1)[1]
+            check_id = self._check_id(request.node)
+            status, message = failure_text(reply, function, check_id, f"{call.module}.py")
             request.node.stash[_STATUS] = status
             raise CheckFailed(message)
         result = Result(reply.data, reply.arrays)
@@ -226,7 +225,7 @@ class GradingPlugin:
         if report.when == "teardown" or (report.when == "setup" and report.passed):
             return
         check_id = self._check_id(item)
-        name = (item.function.__doc__ or item.name).strip().splitlines()[0]
+        name = _(f"check.{check_id}.name")
         points = self.points[check_id]
         outcome = Outcome(check_id, name, 0.0, points, "failed", output=item.stash.get(_OUTPUT, ""))
         error = call.excinfo.value if call.excinfo is not None else None
@@ -238,7 +237,7 @@ class GradingPlugin:
         elif isinstance(error, ReferenceBroken):
             outcome.status, outcome.message = "error", str(error)
         else:
-            outcome.message = f"your result could not be checked: {type(error).__name__}: {error}"
+            outcome.message = _("check.unchecked", error=f"{type(error).__name__}: {error}")
         self.outcomes[check_id] = outcome
 
 

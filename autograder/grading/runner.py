@@ -14,6 +14,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from autograder.grading.reference import ReferenceStore
+from autograder.i18n import _
 from autograder.sandbox.client import Reply, Sandbox
 from autograder.sandbox.limits import Limits, group_wall, runs_alone
 from autograder.sandbox.protocol import PROBE_MARK
@@ -84,7 +85,7 @@ class ProbeRunner:
             )
             self._student.update({c.key: reply for c, reply in zip(retry, replies, strict=True)})
         except Exception as error:  # noqa: BLE001 - reported, never lost
-            self.errors.append(f"the sandbox failed: {type(error).__name__}: {error}")
+            self.errors.append(_("grader.sandbox_failed", error=f"{type(error).__name__}: {error}"))
         finally:
             self._student_done.set()
 
@@ -97,7 +98,7 @@ class ProbeRunner:
                 self.store.save(stored)
             self._reference = {call.key: _ok_reply(*stored[call.key]) for call in calls}
         except Exception as error:  # noqa: BLE001 - reported, never lost
-            self.errors.append(f"the reference could not be computed: {error}")
+            self.errors.append(_("grader.reference_failed", error=str(error)))
         finally:
             self._reference_done.set()
 

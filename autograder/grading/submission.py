@@ -15,10 +15,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.i18n import _
 from autograder.kit import ASSIGNMENTS, PACKAGE, Part, load_parts
 
 MAX_PART_BYTES = 1 << 20
 PROVIDED = ("__init__.py", "data.py")
+
+
+class Unreadable(OSError):
+    """A part file that is there but cannot be graded; the message says why."""
 
 
 class SubmissionError(ValueError):
@@ -48,7 +53,7 @@ class StagedSubmission:
 def find_package_folder(submission: Path) -> Path:
     """Return the folder of a submission that should hold the part files."""
     if not submission.is_dir():
-        raise SubmissionError(f"{submission} is not a folder")
+        raise SubmissionError(_("cli.not_a_folder", path=submission))
     nested = submission / PACKAGE
     if nested.is_dir() and not nested.is_symlink():
         return nested
@@ -61,9 +66,9 @@ def _read_regular_file(path: Path) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OSError("it is not a regular file")
+            raise Unreadable(_("submission.not_regular"))
         if info.st_size > MAX_PART_BYTES:
-            raise OSError(f"it is larger than {MAX_PART_BYTES // 1024} KiB")
+            raise Unreadable(_("submission.too_large", kib=MAX_PART_BYTES // 1024))
         with os.fdopen(fd, "rb", closefd=False) as file:
             return file.read(MAX_PART_BYTES + 1)
     finally:
@@ -88,15 +93,23 @@ def stage(
     for part in parts or load_parts():
         path = folder / part.filename
         if not os.path.lexists(path):
-            staged.problems[part.module] = f"{part.filename} is missing from your submission"
+            staged.problems[part.module] = _("submission.missing", file=part.filename)
             continue
         try:
             content = _read_regular_file(path)
+        except Unreadable as error:
+            staged.problems[part.module] = _(
+                "submission.unreadable", file=part.filename, reason=error
+            )
+            continue
         except OSError as error:
-            reason = error.strerror if error.strerror else str(error)
             if error.errno == getattr(os, "ELOOP", None):
-                reason = "it is a symbolic link"
-            staged.problems[part.module] = f"{part.filename} cannot be read: {reason}"
+                reason = _("submission.symbolic_link")
+            else:
+                reason = f"`{error.strerror or error}`"
+            staged.problems[part.module] = _(
+                "submission.unreadable", file=part.filename, reason=reason
+            )
             continue
         (package / part.filename).write_bytes(content)
     for path in [root, package, *package.iterdir()]:

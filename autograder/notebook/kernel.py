@@ -25,6 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from autograder.i18n import ENVIRONMENT, _, choose, current, use
 from autograder.kit import ENGINE, PACKAGE, SOLUTIONS, load_parts, write_atomic
 
 SETUP_ID = "setup"
@@ -121,11 +122,15 @@ class _NotebookParts(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(compile(source, filename, "exec"), module.__dict__)
 
 
-def setup_notebook(folder: Path | None = None) -> None:
+def setup_notebook(folder: Path | None = None, language: str | None = None) -> None:
     """Let `import intro_pytorch.<part>` load the part's notebook from `folder` (default: the
-    working directory, where Jupyter and nbgrader run a notebook); and give torch one thread,
+    working directory, where Jupyter and nbgrader run a notebook); speak the course's
+    `language` (for the checks here and the grading they start); and give torch one thread,
     several times faster than two for these tiny networks (set before torch is imported)."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if language:
+        os.environ[ENVIRONMENT] = language
+    use(choose())
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _NotebookParts)]
     sys.meta_path.insert(0, _NotebookParts((folder or Path.cwd()).resolve()))
     for name in [n for n in sys.modules if n == PACKAGE or n.startswith(f"{PACKAGE}.")]:
@@ -144,7 +149,8 @@ def _kit_fingerprint() -> str:
 
 def _grade(sources: dict[str, str], check_set: str) -> dict[str, dict[str, Any]]:
     """Grade the parts with `python -m autograder grade` once per code; {check id: test}."""
-    key = hashlib.sha256(json.dumps([_kit_fingerprint(), check_set, sources]).encode())
+    fingerprint = [_kit_fingerprint(), check_set, current(), sources]
+    key = hashlib.sha256(json.dumps(fingerprint).encode())
     cached = CACHE / f"{key.hexdigest()}.json"
     if not cached.is_file():
         with tempfile.TemporaryDirectory(prefix="intro_pytorch-") as folder:
@@ -155,12 +161,14 @@ def _grade(sources: dict[str, str], check_set: str) -> dict[str, dict[str, Any]]
             results = Path(folder) / "results.json"
             command = [sys.executable, "-m", "autograder", "grade", str(package.parent)]
             command += ["--results", str(results)] + (["--public"] if check_set == "public" else [])
+            command += ["--lang", current()]
             done = subprocess.run(command, capture_output=True, text=True, cwd=folder)
             if done.returncode != 0 or not results.is_file():
-                raise RuntimeError(f"the grader failed:\n{(done.stderr or done.stdout)[-2000:]}")
+                output = (done.stderr or done.stdout)[-2000:]
+                raise RuntimeError(_("notebook.grader_failed", output=output))
             graded = json.loads(results.read_text(encoding="utf-8"))
         if graded["extra_data"]["check_set"] != check_set:
-            raise RuntimeError(f"the {check_set} checks are not installed here")
+            raise RuntimeError(_("notebook.not_installed", check_set=_(f"check_set.{check_set}")))
         write_atomic(cached, json.dumps(graded["tests"]))
     return {test["number"]: test for test in json.loads(cached.read_text(encoding="utf-8"))}
 
@@ -184,10 +192,7 @@ def _note_unsaved_changes(function: str, module: str, namespace: dict, sources: 
     except (KeyError, TypeError, OSError):
         return
     if code not in sources.get(module, ""):
-        print(
-            f"Note: {function} in this notebook is not the one saved on disk, and the check "
-            "grades the saved notebook: save it (Ctrl+S), then run this cell again."
-        )
+        print(_("notebook.unsaved", function=function))
 
 
 def autograding() -> bool:
@@ -205,15 +210,23 @@ def check(check_id: str, namespace: dict[str, Any], hidden: bool = False) -> Non
     """
     task = next((t for p in load_parts() for t in p.tasks if t.id == check_id), None)
     if task is None:
-        raise ValueError(f"there is no check {check_id!r}")
+        raise ValueError(_("notebook.no_check", id=repr(check_id)))
     if not hidden and autograding():
-        print(f"{check_id}: graded by the hidden checks of this cell")
+        print(_("notebook.graded_by_hidden", id=check_id))
         return
     module = next(p.module for p in load_parts() if task in p.tasks)
     sources = part_sources(*_folders(Path.cwd()))
     _note_unsaved_changes(task.function, module, namespace, sources)
-    test = _grade(sources, "hidden" if hidden else "public")[check_id]
-    points = f"{test['score']:g}/{test['max_score']:g}, {'hidden' if hidden else 'public'} check"
+    check_set = "hidden" if hidden else "public"
+    test = _grade(sources, check_set)[check_id]
+    points = points_text(test["score"], test["max_score"], check_set)
     if test["status"] != "passed":
-        raise AssertionError(f"{check_id} failed ({points}): {test['name']}\n{test['output']}")
-    print(f"{check_id} passed ({points}): {test['name']}")
+        heading = _("notebook.failed", id=check_id, points=points, name=test["name"])
+        raise AssertionError(f"{heading}\n{test['output']}")
+    print(_("notebook.passed", id=check_id, points=points, name=test["name"]))
+
+
+def points_text(score: float, max_score: float, check_set: str) -> str:
+    """ "3/7, public check": a check's points and which set of checks gave them."""
+    kind = _(f"notebook.{check_set}_check")
+    return _("notebook.points", score=f"{score:g}", max_score=f"{max_score:g}", kind=kind)

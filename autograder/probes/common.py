@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import math
 import sys
 import types
@@ -32,15 +33,19 @@ MAX_ITEMS = 64
 
 
 class ImportFailed(Exception):
-    """The student's module could not be imported; the message says why."""
+    """The student's module could not be imported. Its message is a message id of the
+    catalogs with its values, as JSON: the grading side says it in the student's language."""
+
+    def __init__(self, message_id: str, **values: Any) -> None:
+        super().__init__(json.dumps({"id": message_id, "values": values}))
 
 
 class _Missing(types.ModuleType):
     """Stands in for a sibling part that does not import, so the part under test still does."""
 
-    def __init__(self, name: str, reason: str) -> None:
+    def __init__(self, name: str, error: str) -> None:
         super().__init__(name)
-        self.reason = reason
+        self.error = error
 
     def __getattr__(self, attribute: str) -> Callable[..., Any]:
         if attribute.startswith("__"):
@@ -49,7 +54,7 @@ class _Missing(types.ModuleType):
         def unavailable(*args: Any, **kwargs: Any) -> Any:
             source = f"{self.__name__.rsplit('.', 1)[-1]}.py"
             raise ImportFailed(
-                f"{attribute} comes from {source}, which {self.reason}: fix {source} first"
+                "import.sibling_broken", function=attribute, file=source, error=self.error
             )
 
         return unavailable
@@ -71,13 +76,12 @@ def load_part(module: str, **stand_ins: Callable[..., Any]) -> types.ModuleType:
         except BaseException as error:  # noqa: BLE001 - any failure of student code
             culprit = _failed_sibling(error, full_name)
             if culprit is None:
-                raise ImportFailed(_import_error_text(module, error)) from error
+                raise _import_failed(module, error) from error
             sys.modules.pop(full_name, None)
-            reason = f"does not import ({type(error).__name__})"
-            sys.modules[culprit] = _Missing(culprit, reason)
+            sys.modules[culprit] = _Missing(culprit, type(error).__name__)
             setattr(sys.modules[PACKAGE], culprit.rsplit(".", 1)[1], sys.modules[culprit])
     else:
-        raise ImportFailed(f"{module}.py could not be imported")
+        raise ImportFailed("import.gave_up", file=f"{module}.py")
     for name, value in stand_ins.items():
         _route(getattr(loaded, name, None), value)
         setattr(loaded, name, value)
@@ -129,17 +133,18 @@ def _failed_sibling(error: BaseException, full_name: str) -> str | None:
     return culprit
 
 
-def _import_error_text(module: str, error: BaseException) -> str:
-    where = ""
-    if isinstance(error, SyntaxError):
-        where = f" (line {error.lineno})"
-    else:
-        tb = error.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename.endswith(f"{module}.py"):
-                where = f" (line {tb.tb_lineno})"
-            tb = tb.tb_next
-    return f"importing {module}.py failed{where}: {type(error).__name__}: {_text(error)}"
+def _import_failed(module: str, error: BaseException) -> ImportFailed:
+    """Why importing the student's module failed, and at which line of it."""
+    line = error.lineno if isinstance(error, SyntaxError) else None
+    tb = None if isinstance(error, SyntaxError) else error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(f"{module}.py"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    values = {"file": f"{module}.py", "error": describe_error(error)}
+    if line is None:
+        return ImportFailed("import.failed", **values)
+    return ImportFailed("import.failed_at_line", line=line, **values)
 
 
 def describe_error(error: BaseException) -> str:
@@ -276,24 +281,32 @@ def signature(function: Callable[..., Any]) -> list[list[str]]:
     ]
 
 
-def run_cases(function: Callable[..., Any], cases: list[tuple[str, tuple]]) -> Description:
-    """Call `function(*args)` for every (input text, args) case; describe each result."""
+def given(message_id: str = "", /, code: str | None = None, **values: Any) -> dict[str, Any]:
+    """How a probe describes an input for the report: as code, the way a student would
+    write the arguments (`given(code="n=3")`), or as a message of the catalogs with its
+    values (`given("input.array", shape="(3, 2)", dtype="float32")`). The grading side puts
+    it into the student's language; nothing in a child speaks any language."""
+    return {"code": code} if code is not None else {"id": message_id, "values": values}
+
+
+def run_cases(function: Callable[..., Any], cases: list[tuple[dict, tuple]]) -> Description:
+    """Call `function(*args)` for every (input, args) case; describe each result."""
     out = Description()
-    for index, (text, args) in enumerate(cases):
-        out.fact(f"case{index}.input", text=text)
-        with noting_input(text):
+    for index, (described, args) in enumerate(cases):
+        out.fact(f"case{index}.input", **described)
+        with noting_input(described):
             out.add(f"case{index}", function(*args))
     return out
 
 
 @contextmanager
-def noting_input(text: str) -> Iterator[None]:
-    """An error raised in the block carries `text`, the input being tried, to the report."""
+def noting_input(described: dict[str, Any]) -> Iterator[None]:
+    """An error raised in the block carries the input being tried (see `given`) to the report."""
     try:
         yield
     except BaseException as error:
         with suppress(Exception):
-            setattr(error, INPUT_NOTE, text)
+            setattr(error, INPUT_NOTE, json.dumps(described))
         raise
 
 

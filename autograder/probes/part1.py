@@ -7,6 +7,7 @@ import torch
 
 from .common import (
     Description,
+    given,
     load_part,
     noting_input,
     random_shape,
@@ -27,14 +28,15 @@ def from_list(seed: int) -> Description:
     for index, shape in enumerate(shapes):
         values = draw.integers(-9, 10, size=shape)
         data = (values + draw.random(shape).round(2) if index % 2 else values).tolist()
-        kind = "floats" if index % 2 else "ints"
-        cases.append((f"a nested list of {kind}, shape {shape_text(shape)}", (data,)))
+        kind = "input.nested_list_of_floats" if index % 2 else "input.nested_list_of_ints"
+        cases.append((given(kind, shape=shape_text(shape)), (data,)))
     return run_cases(load_part(MODULE).from_list, cases)
 
 
 def special_matrices(seed: int) -> Description:
     sizes = [int(rng(seed).integers(2, 7)), 1]
-    return run_cases(load_part(MODULE).special_matrices, [(f"n={n}", (n,)) for n in sizes])
+    cases = [(given(code=f"n={n}"), (n,)) for n in sizes]
+    return run_cases(load_part(MODULE).special_matrices, cases)
 
 
 def _broadcast_pairs(seed: int) -> list[tuple[str, tuple]]:
@@ -45,7 +47,7 @@ def _broadcast_pairs(seed: int) -> list[tuple[str, tuple]]:
     shapes = [([n, m], [n, m]), ([n, 1], [1, m]), ([k, n, m], [m]), ([n, m], [1])]
     return [
         (
-            f"a of shape {shape_text(a)}, b of shape {shape_text(b)}",
+            given("input.a_and_b", a=shape_text(a), b=shape_text(b)),
             (random_tensor(draw, a), random_tensor(draw, b)),
         )
         for a, b in shapes
@@ -65,7 +67,7 @@ def matmul(seed: int) -> Description:
     triples = [random_shape(draw, 3, low=2), random_shape(draw, 3)]
     cases = [
         (
-            f"a of shape {shape_text((n, k))}, b of shape {shape_text((k, m))}",
+            given("input.a_and_b", a=shape_text((n, k)), b=shape_text((k, m))),
             (random_tensor(draw, [n, k]), random_tensor(draw, [k, m])),
         )
         for n, k, m in triples
@@ -85,7 +87,7 @@ def concat(seed: int) -> Description:
             shape[dim] = int(draw.integers(1, 5))
             tensors.append(random_tensor(draw, shape))
         shapes = ", ".join(shape_text(t.shape) for t in tensors)
-        cases.append((f"tensors of shapes {shapes}, dim={dim}", (tensors, dim)))
+        cases.append((given("input.tensors_along", shapes=shapes, dim=dim), (tensors, dim)))
     return run_cases(load_part(MODULE).concat, cases)
 
 
@@ -93,9 +95,9 @@ def to_numpy(seed: int) -> Description:
     draw = rng(seed)
     leaf = random_tensor(draw, random_shape(draw, 2)).requires_grad_(True)
     cases = [
-        ("a tensor that requires grad", (leaf,)),
-        ("a plain tensor", (leaf.detach() + 1,)),
-        ("a tensor computed from one that requires grad", (leaf * 2,)),
+        (given("input.tensor_requiring_grad"), (leaf,)),
+        (given("input.plain_tensor"), (leaf.detach() + 1,)),
+        (given("input.tensor_computed_with_grad"), (leaf * 2,)),
     ]
     out = run_cases(load_part(MODULE).to_numpy, cases)
     return out.fact("input_untouched", value=bool(leaf.requires_grad and leaf.grad is None))
@@ -112,10 +114,9 @@ def from_numpy(seed: int) -> Description:
     function = load_part(MODULE).from_numpy
     out = Description()
     for index, array in enumerate(arrays):
-        out.fact(
-            f"case{index}.input", text=f"an array of shape {shape_text(array.shape)}, {array.dtype}"
-        )
-        with noting_input(f"an array of shape {shape_text(array.shape)}, {array.dtype}"):
+        described = given("input.array", shape=shape_text(array.shape), dtype=str(array.dtype))
+        out.fact(f"case{index}.input", **described)
+        with noting_input(described):
             tensor = function(array)
         array.flat[0] = 42
         shares = isinstance(tensor, torch.Tensor) and float(tensor.flatten()[0]) == 42

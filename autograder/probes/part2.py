@@ -9,6 +9,7 @@ from .common import (
     Description,
     TorchCalls,
     describe_error,
+    given,
     load_part,
     noting_input,
     random_shape,
@@ -16,6 +17,7 @@ from .common import (
     rng,
     run_cases,
 )
+from .plain import shape_text
 
 MODULE = "part2_layers"
 # what computes a whole layer at once: calling it, its forward, torch.nn.functional.linear
@@ -33,9 +35,10 @@ def make_linear(seed: int) -> Description:
     out = Description()
     for index, (size_in, size_out) in enumerate([(n_in, n_out), (1, 1)]):
         case = f"case{index}"
-        with noting_input(f"in_features={size_in}, out_features={size_out}"):
+        described = given(code=f"in_features={size_in}, out_features={size_out}")
+        out.fact(f"{case}.input", **described)
+        with noting_input(described):
             layer = function(size_in, size_out)
-        out.fact(f"{case}.input", text=f"in_features={size_in}, out_features={size_out}")
         out.fact(f"{case}.layer", is_linear=isinstance(layer, nn.Linear))
         if not isinstance(layer, nn.Module):
             out.add(case, layer)
@@ -65,11 +68,13 @@ def linear_by_hand(seed: int, diagnose: bool = False) -> Description:
         n_in, n_out = (int(k) for k in draw.choice(range(2, 7), size=2, replace=False))
         layer = nn.Linear(n_in, n_out, bias=bias)
         x = random_tensor(draw, [n, n_in])
-        out.fact(
-            f"case{index}.input",
-            text=f"x of shape ({n}, {n_in}), nn.Linear({n_in}, {n_out}, bias={bias})",
+        described = given(
+            "input.x_and_layer",
+            shape=shape_text((n, n_in)),
+            layer=f"nn.Linear({n_in}, {n_out}, bias={bias})",
         )
-        with TorchCalls() as calls:
+        out.fact(f"case{index}.input", **described)
+        with TorchCalls() as calls, noting_input(described):
             result = function(x, layer)
         used.update(calls.ran(LAYER_OPERATIONS))
         out.add(f"case{index}", result)
@@ -82,10 +87,15 @@ def linear_by_hand(seed: int, diagnose: bool = False) -> Description:
 def _inputs(seed: int) -> list[tuple[str, tuple]]:
     draw = rng(seed)
     shape = random_shape(draw, 2)
+    three = random_shape(draw, 3)
+    extremes = torch.tensor([-1e4, -50, 0, 50, 1e4])
     return [
-        (f"a tensor of shape {tuple(shape)}", (random_tensor(draw, shape) * 3,)),
-        ("[-10000, -50, 0, 50, 10000]", (torch.tensor([-1e4, -50, 0, 50, 1e4]),)),
-        ("a 3-D tensor", (random_tensor(draw, random_shape(draw, 3)),)),
+        (
+            given("input.tensor_of_shape", shape=shape_text(shape)),
+            (random_tensor(draw, shape) * 3,),
+        ),
+        (given(code="tensor([-10000, -50, 0, 50, 10000])"), (extremes,)),
+        (given("input.tensor_of_shape", shape=shape_text(three)), (random_tensor(draw, three),)),
     ]
 
 

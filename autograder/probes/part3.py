@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import Description, grader_model, load_part, noting_input, rng
+from .common import Description, given, grader_model, load_part, noting_input, rng
 
 MODULE = "part3_network"
 
@@ -39,9 +39,10 @@ def build_model(seed: int) -> Description:
     for index, size in enumerate(sizes):
         case = f"case{index}"
         torch.manual_seed(seed + index)
-        with noting_input("" if size is None else f"hidden_size={size}"):
+        described = given(code="" if size is None else f"hidden_size={size}")
+        out.fact(f"{case}.input", **described)
+        with noting_input(described):
             model = function() if size is None else function(size)
-        out.fact(f"{case}.input", text="" if size is None else f"hidden_size={size}")
         out.fact(f"{case}.module", value=isinstance(model, nn.Module))
         if not isinstance(model, nn.Module):
             out.add(case, model)
@@ -79,16 +80,19 @@ def predict_proba(seed: int) -> Description:
     draw = rng(seed)
     points = draw.normal(size=(int(draw.integers(20, 40)), 2)).astype(np.float32)
     cases = [
-        ("X a float32 NumPy array of shape (N, 2)", points),
-        ("X a float64 NumPy array", points.astype(np.float64)),
-        ("X a tensor", torch.from_numpy(points)),
-        ("X a tensor that requires grad", torch.from_numpy(points).requires_grad_(True)),
+        (given("input.model_and_float32_array"), points),
+        (given("input.model_and_float64_array"), points.astype(np.float64)),
+        (given("input.model_and_tensor"), torch.from_numpy(points)),
+        (
+            given("input.model_and_tensor_requiring_grad"),
+            torch.from_numpy(points).requires_grad_(True),
+        ),
     ]
     model = _GradWatch(grader_model(seed))
     out = Description()
-    for index, (text, X) in enumerate(cases):
-        out.fact(f"case{index}.input", text=f"model, {text}")
-        with noting_input(f"model, {text}"):
+    for index, (described, X) in enumerate(cases):
+        out.fact(f"case{index}.input", **described)
+        with noting_input(described):
             out.add(f"case{index}", function(model, X))
     grads = [p.grad is not None for p in model.parameters()]
     return out.fact("graph", built=any(model.recorded), grads=any(grads))
@@ -117,9 +121,11 @@ def predict(seed: int) -> Description:
     X = draw.normal(size=(40, 2)).astype(np.float32)
     out = Description().add("probabilities", probabilities)
     for index, threshold in enumerate(thresholds):
-        text = "model, X" + ("" if threshold is None else f", threshold={threshold}")
-        out.fact(f"case{index}.input", text=text, threshold=threshold)
-        with noting_input(text):
+        described = given(
+            code="model, X" + ("" if threshold is None else f", threshold={threshold}")
+        )
+        out.fact(f"case{index}.input", threshold=threshold, **described)
+        with noting_input(described):
             labels = function(model, X) if threshold is None else function(model, X, threshold)
         out.add(f"case{index}", labels)
     return out

@@ -7,17 +7,18 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from .common import Description, TorchCalls, load_part, noting_input, rng
+from .common import Description, TorchCalls, given, load_part, noting_input, rng
+from .plain import shape_text
 
 MODULE = "part4_autograd"
 # what computes gradients by autograd, whatever name it is reached by
 AUTOGRAD = {"grad", "backward"}
 
 FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "sum of x³": lambda t: (t**3).sum(),
-    "sum of sin(x)·x": lambda t: (torch.sin(t) * t).sum(),
-    "log-sum-exp of x": lambda t: torch.logsumexp(t.flatten(), dim=0),
-    "mean of x² over a matrix": lambda t: (t**2).mean(),
+    "(x**3).sum()": lambda t: (t**3).sum(),
+    "(torch.sin(x) * x).sum()": lambda t: (torch.sin(t) * t).sum(),
+    "torch.logsumexp(x.flatten(), dim=0)": lambda t: torch.logsumexp(t.flatten(), dim=0),
+    "(x**2).mean()": lambda t: (t**2).mean(),
 }
 
 
@@ -34,8 +35,9 @@ def gradient(seed: int) -> Description:
         if index == 3:
             x.requires_grad_(True)
         before = (x.detach().clone(), x.requires_grad)
-        out.fact(f"case{index}.input", text=f"f = {name}, x of shape {tuple(shape)}, {dtype}")
-        with noting_input(f"f = {name}, x of shape {tuple(shape)}, {dtype}"):
+        described = given("input.f_and_x", f=name, shape=shape_text(shape), dtype=str(dtype))
+        out.fact(f"case{index}.input", **described)
+        with noting_input(described):
             out.add(f"case{index}", function(FUNCTIONS[name], x))
         untouched = (
             torch.equal(x.detach(), before[0]) and x.requires_grad == before[1] and x.grad is None
@@ -57,8 +59,9 @@ def bce_grad_by_hand(seed: int, diagnose: bool = False) -> Description:
         y = torch.from_numpy((draw.random(n) > 0.5).astype(np.float64)).to(dtype)
         w = torch.from_numpy(draw.normal(size=d)).to(dtype)
         b = torch.tensor(float(draw.normal()), dtype=dtype)
-        out.fact(f"case{index}.input", text=f"X of shape ({n}, {d}), {dtype}", n=n)
-        with TorchCalls() as calls, noting_input(f"X of shape ({n}, {d}), {dtype}"):
+        described = given("input.bce_problem", shape=shape_text((n, d)), dtype=str(dtype))
+        out.fact(f"case{index}.input", n=n, **described)
+        with TorchCalls() as calls, noting_input(described):
             result = function(w.clone(), b.clone(), X.clone(), y.clone())
         out.fact(f"case{index}.autograd", used=calls.ran(AUTOGRAD))
         out.add(f"case{index}", result)

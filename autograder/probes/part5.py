@@ -8,6 +8,7 @@ from torch import nn
 
 from .common import (
     Description,
+    given,
     grader_model,
     known_mistakes,
     load_part,
@@ -72,8 +73,9 @@ def train(seed: int, diagnose: bool = False) -> Description:
     mistakes = known_mistakes() if diagnose else None
     out = Description()
     for index, kind in enumerate(kinds):
-        out.fact(f"case{index}.input", text=f"the grader's model and data, {kind}, 12 epochs")
-        with noting_input(f"the grader's model and data, {kind}, 12 epochs"):
+        described = given("input.grader_training", optimizer=kind, epochs=12)
+        out.fact(f"case{index}.input", **described)
+        with noting_input(described):
             out.add(f"case{index}", function(*_training_setup(seed, kind)))
         for name, variant in mistakes.TRAIN.items() if mistakes else []:
             out.add(f"case{index}.mistake.{name}", variant(*_training_setup(seed, kind)))
@@ -101,13 +103,13 @@ def accuracy(seed: int, diagnose: bool = False) -> Description:
     function = load_part(MODULE, predict=stand_in).accuracy
     X = draw.normal(size=(n, 2)).astype(np.float32)
     cases = [
-        ("y an int64 array of shape (N,)", truth),
-        ("y a float32 tensor of shape (N, 1)", torch.from_numpy(truth[:, None].astype(np.float32))),
+        (given("input.labels_as_array"), truth),
+        (given("input.labels_as_column"), torch.from_numpy(truth[:, None].astype(np.float32))),
     ]
     out = Description()
-    for index, (text, y) in enumerate(cases):
-        out.fact(f"case{index}.input", text=f"model, X, {text}")
-        with noting_input(f"model, X, {text}"):
+    for index, (described, y) in enumerate(cases):
+        out.fact(f"case{index}.input", **described)
+        with noting_input(described):
             out.add(f"case{index}", function(_FixedLabels(predicted), X, y))
     if diagnose:
         out.add("mistake.broadcast", float(np.mean(predicted[:, None] == truth[None, :])))
@@ -119,7 +121,7 @@ def fit(seed: int, X_test: list) -> Description:
     function = load_part(MODULE).fit
     X, y = moons(FIT_POINTS, seed)
     out = Description().fact("signature", value=signature(function))
-    with noting_input("X, y"):
+    with noting_input(given(code="X, y")):
         result = function(X, y, seed=seed)
     out.add("result", result)
     model = _model_of(result)
@@ -160,11 +162,11 @@ def compare_optimizers(seed: int) -> Description:
     draw = rng(seed)
     X, y = draw.normal(size=(20, 2)).astype(np.float32), (draw.random(20) > 0.5).astype(np.int64)
     out = Description()
-    out.fact("case0.input", text="X, y")
+    out.fact("case0.input", code="X, y")
     out.add("case0", function(X, y))
     names, epochs = ("adam", "sgd"), int(draw.integers(2, 6))
     lr, seed_arg = float(np.round(draw.uniform(0.01, 0.3), 3)), int(draw.integers(1, 100))
-    given = f"names={names}, epochs={epochs}, lr={lr}, seed={seed_arg}"
-    out.fact("case1.input", text=f"X, y, {given}")
+    arguments = f"names={names}, epochs={epochs}, lr={lr}, seed={seed_arg}"
+    out.fact("case1.input", code=f"X, y, {arguments}")
     out.add("case1", function(X, y, names=names, epochs=epochs, lr=lr, seed=seed_arg))
     return out.fact("calls", value=calls[:20])

@@ -13,6 +13,7 @@ from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 from .common import (
     MAX_ITEMS,
     Description,
+    given,
     grader_model,
     known_mistakes,
     load_part,
@@ -55,7 +56,7 @@ def make_loader(seed: int) -> Description:
         loader = function(X, y, batch_size=batch_size, shuffle=shuffle)
         out.fact(
             f"{name}.input",
-            text=f"X ({n}, 2), y ({n},), batch_size={batch_size}, shuffle={shuffle}",
+            code=f"X, y, batch_size={batch_size}, shuffle={shuffle}",
             batch_size=batch_size,
             n=n,
         )
@@ -92,9 +93,9 @@ def train_minibatch(seed: int, diagnose: bool = False) -> Description:
     mistakes = known_mistakes() if diagnose else None
     out = Description()
     for index, kind in enumerate(["sgd", "momentum"]):
-        text = f"the grader's model and loader (batches of 16, the last of 6), {kind}, 6 epochs"
-        out.fact(f"case{index}.input", text=text)
-        with noting_input(text):
+        described = given("input.grader_loader_training", optimizer=kind, epochs=6)
+        out.fact(f"case{index}.input", **described)
+        with noting_input(described):
             out.add(f"case{index}", function(*_minibatch_setup(seed, kind)))
         for name, variant in mistakes.TRAIN_MINIBATCH.items() if mistakes else []:
             out.add(f"case{index}.mistake.{name}", variant(*_minibatch_setup(seed, kind)))

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import Description, load_part, noting_input, rng
+from .common import Description, given, load_part, noting_input, rng
 from .plain import grid_points, widened_box
 
 MODULE = "part7_boundary"
@@ -46,14 +46,14 @@ def decision_grid(seed: int) -> Description:
     function = load_part(MODULE, predict_proba=_tilted_proba).decision_grid
     X = _points(seed, 30)
     cases = [
-        ("model, X (30, 2)", (X,), {}, 0.5),
-        ("model, X, steps=7, margin=0.25", (X, 7, 0.25), {}, 0.25),
-        ("model, X as a tensor, steps=5", (torch.from_numpy(X),), {"steps": 5}, 0.5),
+        (given(code="model, X"), (X,), {}, 0.5),
+        (given(code="model, X, steps=7, margin=0.25"), (X, 7, 0.25), {}, 0.25),
+        (given("input.model_tensor_steps", steps=5), (torch.from_numpy(X),), {"steps": 5}, 0.5),
     ]
     out = Description()
-    for index, (text, args, kwargs, margin) in enumerate(cases):
-        out.fact(f"case{index}.input", text=text, margin=margin)
-        with noting_input(text):
+    for index, (described, args, kwargs, margin) in enumerate(cases):
+        out.fact(f"case{index}.input", margin=margin, **described)
+        with noting_input(described):
             out.add(f"case{index}", function(_Tilted(), *args, **kwargs))
     return out
 
@@ -75,20 +75,20 @@ def plot_decision_boundary(seed: int) -> Description:
     X = _points(seed, 40)
     y = (rng(seed + 1).random(40) > 0.5).astype(np.int64)
     out = Description().add("X", X).add("y", y)
-    for index, given in enumerate([False, True]):
+    for index, on_their_axes in enumerate([False, True]):
         plt.close("all")
-        ax = plt.subplots()[1] if given else None
+        ax = plt.subplots()[1] if on_their_axes else None
         result = (
             part.plot_decision_boundary(_Tilted(), X, y, ax=ax)
-            if given
+            if on_their_axes
             else part.plot_decision_boundary(_Tilted(), X, y)
         )
         axes = result if hasattr(result, "collections") else None
         out.fact(
             f"case{index}",
             type=type(result).__name__,
-            given=given,
-            same_axes=bool(given and result is ax),
+            given=on_their_axes,
+            same_axes=bool(on_their_axes and result is ax),
         )
         if axes is None:
             continue

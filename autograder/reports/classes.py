@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.grading.batch import RESULTS, read_results, students
+from autograder.i18n import _, n_
 from autograder.kit import check_order, load_parts, write_atomic
 
 
@@ -23,7 +24,9 @@ def gradebook_csv(rows: dict[str, dict[str, Any] | None]) -> str:
     parts = [part.number for part in load_parts()]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *(f"part{n}" for n in parts), "total"])
+    writer.writerow(
+        [_("class.student"), *(_("class.part", number=n) for n in parts), _("class.total")]
+    )
     for student, results in rows.items():
         if results is None:
             writer.writerow([student, *([""] * len(parts)), ""])
@@ -71,35 +74,46 @@ def summary_md(rows: dict[str, dict[str, Any] | None], errors: dict[str, str]) -
     scores = [float(r.get("score", 0)) for r in graded]
     top = max((float(r.get("max_score", 0)) for r in graded), default=0.0)
     extra = [r.get("extra_data", {}) for r in graded]
-    check_sets = sorted({str(e.get("check_set")) for e in extra})
+    check_sets = sorted({_(f"check_set_short.{e.get('check_set')}") for e in extra})
     isolation = sorted({str(e.get("isolation")) for e in extra})
     lines = [
-        "# Class summary",
+        _("class.title"),
         "",
-        f"{len(graded)} of {len(rows)} students graded (checks: {', '.join(check_sets) or '-'}; "
-        f"isolation: {', '.join(isolation) or '-'}).",
+        n_(
+            "class.graded",
+            len(rows),
+            graded=len(graded),
+            check_sets=", ".join(check_sets) or "-",
+            isolation=", ".join(isolation) or "-",
+        ),
     ]
     for student in (s for s, r in rows.items() if r is None):
-        reason = errors.get(student, "no results.json")
-        lines.append(f"- {student}: not graded ({reason}); run grade-all again to retry.")
+        reason = errors.get(student, _("class.no_results"))
+        lines.append(_("class.not_graded", student=student, reason=reason))
     if scores:
         lines += [
             "",
-            "## Scores",
+            _("class.scores"),
             "",
-            f"Out of {top:g}: mean {statistics.mean(scores):.1f}, "
-            f"median {statistics.median(scores):g}, lowest {min(scores):g}, "
-            f"highest {max(scores):g}; {sum(s == top for s in scores)} with full marks.",
+            _(
+                "class.statistics",
+                top=f"{top:g}",
+                mean=f"{statistics.mean(scores):.1f}",
+                median=f"{statistics.median(scores):g}",
+                lowest=f"{min(scores):g}",
+                highest=f"{max(scores):g}",
+                full=sum(s == top for s in scores),
+            ),
             "",
-            "| score | students | |",
+            _("class.histogram_header"),
             "|---|---:|---|",
             *_histogram_rows(scores, top),
             "",
-            "## Common mistakes",
+            _("class.mistakes"),
             "",
-            "How many students failed each check (of them, how many had not started it).",
+            _("class.mistakes_intro"),
             "",
-            "| check | what it checks | failed | not started |",
+            _("class.mistakes_header"),
             "|---|---|---:|---:|",
             *_mistake_rows(graded),
         ]
@@ -116,10 +130,10 @@ def scores_png(scores: list[float], top: float) -> bytes:
     figure.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.9)
     ax = figure.subplots()
     ax.hist(scores, bins=10, range=(0, top or 1), edgecolor="white")
-    ax.set_xlabel("score")
-    ax.set_ylabel("students")
+    ax.set_xlabel(_("class.score_axis"))
+    ax.set_ylabel(_("class.students_axis"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(f"Scores of {len(scores)} students (out of {top:g})")
+    ax.set_title(n_("class.histogram_title", len(scores), top=f"{top:g}"))
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()

@@ -11,6 +11,7 @@ import hashlib
 import html
 import io
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,9 @@ from matplotlib.ticker import MaxNLocator
 
 from autograder.grading.expect import CheckFailed, Result, accuracy_of
 from autograder.grading.grader import GradeReport
+from autograder.i18n import _, current
 from autograder.probes.plain import grid_axes
-from autograder.reports.results import by_part, check_text, summary_text
+from autograder.reports.results import by_part, check_text, part_title, status_text, summary_text
 
 PICTURE_CHECK = "6.3"  # fit_minibatch: its probe returns the trained model's answers
 CLASSES = ListedColormap(["tab:red", "tab:blue"])
@@ -54,12 +56,12 @@ def _grid_of(want: Result) -> tuple[np.ndarray, np.ndarray] | None:
 def _classes_on_grid(result: Result | None, shape: tuple[int, int]) -> np.ndarray | str:
     """The predicted class at each grid point, or why there is none."""
     if result is None:
-        return "no picture: your fit_minibatch did not finish (see check 6.3)"
+        return _("page.no_picture_unfinished")
     numbers = result["grid_proba"].numbers
     if numbers is None:
-        return "no picture: your fit_minibatch did not return (model, losses)"
+        return _("page.no_picture_no_model")
     if numbers.size != shape[0] * shape[1]:
-        return f"no picture: your model answered {result['grid_proba'].shape_text} on the grid"
+        return _("page.no_picture_shape", shape=result["grid_proba"].shape_text)
     return (numbers.reshape(shape) > 0.5).astype(float)
 
 
@@ -67,13 +69,19 @@ def _accuracy(result: Result | None, labels: np.ndarray) -> str:
     if result is None:
         return ""
     try:
-        return f": {accuracy_of(result['test_proba'], labels, 'fit_minibatch'):.0%} right"
+        share = accuracy_of(result["test_proba"], labels, "fit_minibatch")
     except CheckFailed:
         return ""
+    return _("page.right", share=f"{share:.0%}")
+
+
+def _plain(text: str) -> str:
+    """Text of the catalogs for a picture, where `code` marks cannot be shown."""
+    return text.replace("`", "")
 
 
 def _message(ax: Any, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    ax.text(0.5, 0.5, _plain(text), ha="center", va="center", wrap=True, transform=ax.transAxes)
 
 
 def _png(figure: Figure) -> bytes:
@@ -89,11 +97,14 @@ def boundary_panel(result: Result | None, evidence: dict[str, Any], title: str) 
     figure = Figure(figsize=(4.2, 4.2), dpi=DPI)
     figure.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.92)
     ax = figure.subplots()
-    ax.set_title(title + _accuracy(result, labels))
+    accuracy = _accuracy(result, labels)
+    ax.set_title(
+        _plain(_("page.panel_title", title=title, accuracy=accuracy) if accuracy else title)
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     grid = _grid_of(evidence["want"])
-    classes = _classes_on_grid(result, (len(grid[1]), len(grid[0]))) if grid else "no grid"
+    classes = _classes_on_grid(result, (len(grid[1]), len(grid[0]))) if grid else _("page.no_grid")
     if isinstance(classes, str):
         _message(ax, classes)
         return _png(figure)
@@ -125,7 +136,7 @@ def reference_panel(evidence: dict[str, Any]) -> bytes:
         + np.ascontiguousarray(want["grid_proba"].numbers).tobytes()
     ).hexdigest()
     if key not in _reference_panels:
-        _reference_panels[key] = boundary_panel(want, evidence, "Reference")
+        _reference_panels[key] = boundary_panel(want, evidence, _("page.reference"))
     return _reference_panels[key]
 
 
@@ -141,22 +152,24 @@ def loss_picture(evidence: dict[str, Any]) -> bytes:
     figure = Figure(figsize=(6, 3), dpi=DPI)
     figure.subplots_adjust(left=0.11, right=0.98, bottom=0.17, top=0.9)
     ax = figure.subplots()
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(_("page.epoch"))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     mine, reference = _curve(evidence.get("got")), _curve(evidence["want"])
-    for curve, style, label in ((mine, "-", "yours"), (reference, "--", "reference")):
+    lines = ((mine, "-", _("page.yours")), (reference, "--", _("page.reference_line")))
+    for curve, style, label in lines:
         if curve is not None:
             epochs = np.arange(1, len(curve) + 1)
             ax.plot(epochs, curve, style, marker="o", markersize=3, label=label)
     ax.legend()
-    missing = "" if mine is not None else " (none of yours: your fit_minibatch did not finish)"
-    ax.set_title("Training loss per epoch" + missing)
+    title = _("page.loss_title") if mine is not None else _("page.loss_title_only_reference")
+    ax.set_title(_plain(title))
     return _png(figure)
 
 
 def _image(png: bytes, text: str) -> str:
     data = base64.b64encode(png).decode()
+    text = html.escape(text)
     image = f'<img src="data:image/png;base64,{data}" alt="{text}">'
     return f"<figure>{image}<figcaption>{text}</figcaption></figure>"
 
@@ -164,18 +177,18 @@ def _image(png: bytes, text: str) -> str:
 def _pictures(report: GradeReport) -> str:
     evidence = report.evidence.get(PICTURE_CHECK)
     if not evidence or evidence.get("points") is None:
-        return "<p>No pictures: check 6.3 (fit_minibatch) was not run.</p>"
+        return f"<p>{_html(_('page.no_pictures'))}</p>"
     try:
-        mine = boundary_panel(evidence.get("got"), evidence, "Your network")
+        mine = boundary_panel(evidence.get("got"), evidence, _("page.your_network"))
         pictures = [
             '<div class="pair">',
-            _image(mine, "Your network's decision boundary."),
-            _image(reference_panel(evidence), "The reference's, on the same points."),
+            _image(mine, _("page.your_boundary")),
+            _image(reference_panel(evidence), _("page.reference_boundary")),
             "</div>",
-            _image(loss_picture(evidence), "Your loss curve and the reference's."),
+            _image(loss_picture(evidence), _("page.loss_caption")),
         ]
     except Exception as error:  # noqa: BLE001 - the page is still written without them
-        return f"<p>The pictures could not be drawn: {html.escape(repr(error))}</p>"
+        return f"<p>{_html(_('page.pictures_failed', error=repr(error)))}</p>"
     return "\n".join(pictures)
 
 
@@ -183,48 +196,56 @@ def _score_table(report: GradeReport) -> str:
     rows = []
     for part, outcomes, got, total in by_part(report):
         rows.append(
-            f'<tr><th class="part" colspan="3">Part {part.number}. {html.escape(part.title)}'
+            f'<tr><th class="part" colspan="3">{html.escape(part_title(part))}'
             f'</th><th class="part points">{got:g}/{total:g}</th></tr>'
         )
         for o in outcomes:
             css = o.status.replace(" ", "-")
             rows.append(
                 f"<tr><td>{o.check_id}</td><td>{html.escape(o.name)}</td>"
-                f'<td class="{css}">{o.status}</td>'
+                f'<td class="{css}">{html.escape(status_text(o.status))}</td>'
                 f'<td class="points">{o.points:g}/{o.max_points:g}</td></tr>'
             )
     return "<table>\n" + "\n".join(rows) + "\n</table>"
 
 
+def _html(text: str) -> str:
+    """Text of the catalogs as HTML: escaped, `code` in <code>."""
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(text))
+
+
 def _failed_checks(report: GradeReport) -> str:
     failed = [o for o in report.outcomes if o.status != "passed"]
     if not failed:
-        return "<p>Every check passed.</p>"
+        return f"<p>{html.escape(_('page.all_passed'))}</p>"
     return "\n".join(
         f'<h3>{o.check_id} {html.escape(o.name)} <span class="{o.status.replace(" ", "-")}">'
-        f"({o.status})</span></h3>\n<pre>{html.escape(check_text(o, hints=report.hints))}</pre>"
+        f"({html.escape(status_text(o.status))})</span></h3>\n"
+        f"<pre>{html.escape(check_text(o, hints=report.hints))}</pre>"
         for o in failed
     )
 
 
 def feedback_page(report: GradeReport, student: str) -> str:
-    """The whole page, self-contained (pictures inline)."""
+    """The whole page, self-contained (pictures inline), in the student's language."""
     errors = "".join(
-        f"<p class='error'>Grader error: {html.escape(error)}</p>" for error in report.grader_errors
+        f"<p class='error'>{html.escape(_('report.grader_error', error=error))}</p>"
+        for error in report.grader_errors
     )
+    title = html.escape(_("page.title", student=student))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Feedback: {html.escape(student)}</title><style>{STYLE}</style></head>
+<html lang="{current()}"><head><meta charset="utf-8">
+<title>{title}</title><style>{STYLE}</style></head>
 <body>
-<h1>Feedback: {html.escape(student)}</h1>
+<h1>{title}</h1>
 <p><strong>{report.score:g}/{report.max_score:g}</strong>. {html.escape(summary_text(report))}</p>
 {errors}
-<h2>Scores</h2>
+<h2>{html.escape(_("page.scores"))}</h2>
 {_score_table(report)}
-<h2>What to fix</h2>
+<h2>{html.escape(_("page.what_to_fix"))}</h2>
 {_failed_checks(report)}
-<h2>What your network learned</h2>
-<p>Check 6.3 trains your <code>fit_minibatch</code> and the reference on the same points.</p>
+<h2>{html.escape(_("page.what_it_learned"))}</h2>
+<p>{_html(_("page.pictures_intro"))}</p>
 {_pictures(report)}
 </body></html>
 """

@@ -9,33 +9,39 @@ from typing import Any
 from autograder import __version__
 from autograder.grading.grader import GradeReport
 from autograder.grading.plugin import Outcome
-from autograder.kit import Part, load_parts, write_atomic
+from autograder.i18n import _, current
+from autograder.kit import Part, write_atomic
 
 MAX_MESSAGE = 4000
 MAX_PRINTED = 1500
 MAX_RESULTS_BYTES = 1_000_000
 
 
-def _hints() -> dict[str, str]:
-    return {task.id: task.hint for part in load_parts() for task in part.tasks}
-
-
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 20] + "\n… (cut short)"
+    return text if len(text) <= limit else text[: limit - 20] + _("report.cut_short")
+
+
+def status_text(status: str) -> str:
+    """A check's status (an identifier: "passed", "not started", …) in words."""
+    return _(f"status.{status.replace(' ', '_')}")
 
 
 def check_text(outcome: Outcome, printed_limit: int = MAX_PRINTED, *, hints: bool = True) -> str:
     """The text a student reads for one check: what went wrong, a hint (when hints are on and
     the student has worked on the task), what their code printed."""
     if outcome.status == "passed":
-        return "passed"
+        return status_text("passed")
     lines = [_clip(outcome.message, MAX_MESSAGE)]
-    hint = _hints().get(outcome.check_id)
-    if hints and hint and outcome.status == "failed":
-        lines.append(f"Hint: {hint}")
+    if hints and outcome.status == "failed":
+        lines.append(_("report.hint", hint=_(f"task.{outcome.check_id}.hint")))
     if outcome.output.strip() and printed_limit:
-        lines.append("Your code printed:\n" + _clip(outcome.output.strip(), printed_limit))
+        lines.append(_("report.printed", output=_clip(outcome.output.strip(), printed_limit)))
     return "\n".join(lines)
+
+
+def part_title(part: Part) -> str:
+    """ "Part 3. A network for points on a plane" in the student's language."""
+    return _("report.part", number=part.number, title=_(f"part.{part.number}.title"))
 
 
 def by_part(report: GradeReport) -> list[tuple[Part, list[Outcome], float, float]]:
@@ -51,16 +57,20 @@ def by_part(report: GradeReport) -> list[tuple[Part, list[Outcome], float, float
 
 def isolation_text(report: GradeReport) -> str:
     if report.isolation == "uid":
-        return "isolated (uid): submission code ran as uid 65534, without namespaces"
+        return _("report.isolated_uid")
     if report.isolated:
-        return f"isolated ({report.isolation})"
-    return "not isolated: submission code ran as this user without namespaces"
+        return _("report.isolated", mode=report.isolation)
+    return _("report.not_isolated")
 
 
 def summary_text(report: GradeReport) -> str:
-    return (
-        f"Score {report.score:g}/{report.max_score:g} on the {report.check_set} checks, "
-        f"{isolation_text(report)}, in {report.seconds:.1f} s."
+    return _(
+        "report.summary",
+        score=f"{report.score:g}",
+        max_score=f"{report.max_score:g}",
+        check_set=_(f"check_set.{report.check_set}"),
+        isolation=isolation_text(report),
+        seconds=f"{report.seconds:.1f}",
     )
 
 
@@ -96,6 +106,7 @@ def results_json(report: GradeReport) -> dict[str, Any]:
                 "isolation": report.isolation,
                 "grader_errors": report.grader_errors,
                 "hints": report.hints,
+                "language": current(),
             },
         }
         if len(json.dumps(results)) < MAX_RESULTS_BYTES:

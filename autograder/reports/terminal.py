@@ -7,7 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.grading.grader import GradeReport
-from autograder.reports.results import by_part, check_text, summary_text
+from autograder.i18n import _, n_
+from autograder.reports.results import by_part, check_text, part_title, status_text, summary_text
 
 STATUS_STYLE = {"passed": "green", "failed": "red", "not started": "yellow", "error": "magenta"}
 
@@ -17,7 +18,7 @@ def print_summary(report: GradeReport, console: Console | None = None) -> None:
     console = console or Console()
     for part, outcomes, got, total in by_part(report):
         table = Table(
-            title=f"Part {part.number}. {part.title}  {got:g}/{total:g}",
+            title=_("report.part_points", part=part_title(part), points=f"{got:g}/{total:g}"),
             title_justify="left",
             show_header=False,
             expand=True,
@@ -32,7 +33,7 @@ def print_summary(report: GradeReport, console: Console | None = None) -> None:
                 outcome.check_id,
                 outcome.name,
                 f"{outcome.points:g}/{outcome.max_points:g}",
-                Text(outcome.status, style=style),
+                Text(status_text(outcome.status), style=style),
             )
         console.print(table)
         for outcome in outcomes:
@@ -40,13 +41,18 @@ def print_summary(report: GradeReport, console: Console | None = None) -> None:
                 console.print(Text(f"  {outcome.check_id}: ", style="bold"), end="")
                 console.print(Text(check_text(outcome, hints=report.hints)), soft_wrap=True)
     for error in report.grader_errors:
-        console.print(Text(f"grader error: {error}", style="magenta"))
+        console.print(Text(_("report.grader_error", error=error), style="magenta"))
     console.print(Text(summary_text(report), style="bold"))
     waiting = [o for o in report.outcomes if o.status == "not started"]
     if waiting:
         modules = {task.id: part.module for part in report.parts for task in part.tasks}
         first = waiting[0].check_id
         console.print(
-            f"{len(waiting)} of {len(report.outcomes)} tasks not started yet; the next one is "
-            f"TODO({first}) in {modules[first]}.py."
+            n_(
+                "report.not_started_yet",
+                len(waiting),
+                total=len(report.outcomes),
+                task=first,
+                file=f"{modules[first]}.py",
+            )
         )

@@ -20,8 +20,7 @@ import numpy as np
 
 from autograder.kit import KIT_ROOT
 from autograder.sandbox import protocol
-from autograder.sandbox.child import failure
-from autograder.sandbox.replies import relay_limits
+from autograder.sandbox.replies import grader_stopped, relay_limits, stopped
 
 STATUSES = ("ok", "error", "timeout", "crashed", "protocol")
 _START_TIMEOUT = 120.0
@@ -56,8 +55,9 @@ class Reply:
     """What one probe call gave back.
 
     `error` is {"type", "message", "traceback", "input"}: the exception raised in the probe
-    or the submission, and the input the probe was trying, for status "error"; for "timeout", "crashed" and "protocol" its type is
-    the status and its message a readable explanation.
+    or the submission, and the input the probe was trying, for status "error"; for
+    "timeout", "crashed" and "protocol" its type is the status and its message a readable
+    explanation.
     """
 
     status: str
@@ -204,7 +204,7 @@ class ZygoteHandle:
             pending, self._pending = self._pending, {}
         self._kill()
         for request in pending.values():
-            request.finish(Reply("crashed", error=failure("crashed", reason)))
+            request.finish(Reply("crashed", error=stopped("crashed", grader_stopped(reason))))
 
     def _kill(self) -> None:
         if self.proc.poll() is None:  # once reaped, its group id may belong to someone else

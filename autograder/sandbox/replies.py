@@ -1,13 +1,30 @@
 """What the zygote makes of a finished child: the excerpt of its output, its reply checked,
-and how it ended, in words that the grader passes on to the student."""
+and how it ended: a reason that the grading side puts into the student's words."""
 
 from __future__ import annotations
 
 import os
 import signal
+from dataclasses import dataclass, field
+from typing import Any
 
 from autograder.sandbox import isolation, protocol
-from autograder.sandbox.child import REPLY_LOST
+from autograder.sandbox.child import REPLY_LOST, failure
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a child gave no answer: a message id of the catalogs with its values (for the
+    student, see autograder/i18n.py), and the same in plain English for the logs."""
+
+    id: str
+    log: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def stopped(kind: str, reason: Reason) -> dict:
+    """The `error` of a reply for a timeout, crash or protocol violation, with its reason."""
+    return {**failure(kind, reason.log), "reason": {"id": reason.id, "values": reason.values}}
 
 
 def relay_limits(limits: dict) -> dict[str, int]:
@@ -64,18 +81,30 @@ def check_reply(reply: dict, arrays: dict) -> None:
     raise protocol.ProtocolError("the reply is neither a result nor an error")
 
 
-def describe(status: int) -> str:
+def describe(status: int) -> Reason:
+    """How a child that gave no answer ended, from its wait status."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         try:
             name = signal.Signals(number).name
         except ValueError:
             name = f"signal {number}"
-        hint = {"SIGXCPU": " (CPU time limit)", "SIGXFSZ": " (file size limit)"}.get(name, "")
-        return f"it was killed by {name}{hint}"
+        if name in ("SIGXCPU", "SIGXFSZ"):
+            limit = "cpu" if name == "SIGXCPU" else "file_size"
+            return Reason(f"sandbox.killed_{limit}", f"it was killed by {name}", {"signal": name})
+        return Reason("sandbox.killed", f"it was killed by {name}", {"signal": name})
     code = os.waitstatus_to_exitcode(status)
     if code == isolation.SETUP_FAILED:
-        return f"it exited with status {code}: the sandbox could not be set up (see output)"
+        log = f"it exited with status {code}: the sandbox could not be set up (see output)"
+        return Reason("sandbox.setup_failed", log, {"code": code})
     if code == REPLY_LOST:
-        return f"it exited with status {code}: its reply pipe was closed or replaced"
-    return f"it exited with status {code} without answering"
+        log = f"it exited with status {code}: its reply pipe was closed or replaced"
+        return Reason("sandbox.reply_lost", log, {"code": code})
+    return Reason(
+        "sandbox.exited", f"it exited with status {code} without answering", {"code": code}
+    )
+
+
+def grader_stopped(detail: str) -> Reason:
+    """The sandbox itself failed (not the submission): `detail` says how, for the logs."""
+    return Reason("sandbox.grader_stopped", detail, {"detail": detail})

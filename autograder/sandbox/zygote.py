@@ -22,8 +22,16 @@ from typing import NoReturn
 import numpy as np
 
 from autograder.sandbox import isolation, protocol, view
-from autograder.sandbox.child import ALL_FDS, REPLY_FD, failure, redirect, run_probe
-from autograder.sandbox.replies import Excerpt, check_reply, describe, relay_limits
+from autograder.sandbox.child import ALL_FDS, REPLY_FD, redirect, run_probe
+from autograder.sandbox.replies import (
+    Excerpt,
+    Reason,
+    check_reply,
+    describe,
+    grader_stopped,
+    relay_limits,
+    stopped,
+)
 
 PROBES = "autograder.probes"
 GROUP = "autograder.probes.group:run"
@@ -293,13 +301,15 @@ class Zygote:
         }
         arrays: dict[str, np.ndarray] = {}
         if job.timed_out:
-            reason = f"no answer within {job.timeout:g} s, so it was stopped"
-            header.update(status="timeout", error=failure("timeout", reason))
+            log = f"no answer within {job.timeout:g} s, so it was stopped"
+            reason = Reason("sandbox.timeout", log, {"seconds": f"{job.timeout:g}"})
+            header.update(status="timeout", error=stopped("timeout", reason))
         elif job.overflow:
-            reason = f"the reply is larger than {self.max_reply} bytes"
-            header.update(status="protocol", error=failure("protocol", reason))
+            log = f"the reply is larger than {self.max_reply} bytes"
+            reason = Reason("sandbox.too_large", log, {"bytes": self.max_reply})
+            header.update(status="protocol", error=stopped("protocol", reason))
         elif not job.reply:
-            header.update(status="crashed", error=failure("crashed", describe(status)))
+            header.update(status="crashed", error=stopped("crashed", describe(status)))
         else:
             try:
                 reply, arrays = protocol.decode(
@@ -310,20 +320,26 @@ class Zygote:
                 check_reply(reply, arrays)
             except protocol.ProtocolError as exc:
                 arrays = {}
-                reason = f"a malformed answer: {exc}"
-                header.update(status="protocol", error=failure("protocol", reason))
+                reason = Reason(
+                    "sandbox.malformed", f"a malformed answer: {exc}", {"error": str(exc)}
+                )
+                header.update(status="protocol", error=stopped("protocol", reason))
             else:
                 if status == 0:
                     header.update(reply)
                 else:
                     arrays = {}
-                    reason = f"it answered, but then {describe(status)}"
-                    header.update(status="crashed", error=failure("crashed", reason))
+                    ended = describe(status)
+                    log = f"it answered, but then {ended.log}"
+                    reason = Reason(
+                        "sandbox.answered_then", log, {"reason": ended.id, **ended.values}
+                    )
+                    header.update(status="crashed", error=stopped("crashed", reason))
         try:
             frame = protocol.encode(header, arrays, **self.relay)
         except protocol.ProtocolError as exc:
-            reason = f"the reply cannot be relayed: {exc}"
-            header.update(status="protocol", data={}, error=failure("protocol", reason))
+            reason = grader_stopped(f"the reply cannot be relayed: {exc}")
+            header.update(status="protocol", data={}, error=stopped("protocol", reason))
             frame = protocol.encode(header, **self.relay)
         protocol.write_all(self.reply_fd, frame)
 

@@ -2,6 +2,7 @@
 
 from autograder.grading.expect import Result, compare_cases, expect_like, fail, matches
 from autograder.grading.plugin import check
+from autograder.i18n import _
 
 # how a student would write the PyTorch function that the probe saw run
 SIGMOID_NAMES = {
@@ -17,51 +18,42 @@ SIGMOID_NAMES = {
 def test_make_linear(got: Result, want: Result) -> None:
     """make_linear: an nn.Linear with the right weight and bias shapes."""
     for case in want.cases():
-        call = f"make_linear({want.fact(f'{case}.input', 'text')})"
+        call = want.call("make_linear", case)
         if not got.fact(f"{case}.layer", "is_linear"):
-            fail(f"{call} returned {got[case].describe()}, expected an nn.Linear layer.")
+            fail("check.make_linear.not_linear", call=call, got=got[case].describe())
         weight, expected = got[f"{case}.weight"], want[f"{case}.weight"]
         swapped = weight.shape == expected.shape[::-1] != expected.shape
         if weight.kind == "tensor" and swapped:
             n_out, n_in = expected.shape
             fail(
-                f"the layer of {call} has a weight of shape {weight.shape_text}, expected "
-                f"{expected.shape_text}: it maps {n_out} numbers to {n_in}, not {n_in} to "
-                f"{n_out}. Check the order of nn.Linear's arguments: the input size comes "
-                "first."
+                "check.make_linear.swapped",
+                call=call,
+                got=weight.shape_text,
+                want=expected.shape_text,
+                n_in=n_in,
+                n_out=n_out,
             )
-        expect_like(weight, expected, f"the weight of the layer of {call}", values=False)
-        bias = got[f"{case}.bias"]
-        expect_like(bias, want[f"{case}.bias"], f"the bias of the layer of {call}", values=False)
-        batch = want.fact(f"{case}.batch", "shape")
+        weight_of = _("subject.weight_of_layer", call=call)
+        expect_like(weight, expected, weight_of, values=False)
+        bias_of = _("subject.bias_of_layer", call=call)
+        expect_like(got[f"{case}.bias"], want[f"{case}.bias"], bias_of, values=False)
+        batch = str(tuple(want.fact(f"{case}.batch", "shape")))
         error = got.fact(f"{case}.use_error", "text")
         if error:
-            fail(f"the layer of {call} failed on a batch of shape {tuple(batch)}: {error}")
-        expect_like(
-            got[case],
-            want[case],
-            f"the layer of {call}, on a batch of shape {tuple(batch)},",
-            values=False,
-        )
+            fail("check.make_linear.layer_failed", call=call, batch=batch, error=error)
+        on_batch = _("subject.layer_on_batch", call=call, batch=batch)
+        expect_like(got[case], want[case], on_batch, values=False)
 
 
 @check("2.2", "part2.linear_by_hand", diagnose=True)
 def test_linear_by_hand(got: Result, want: Result) -> None:
     """linear_by_hand: the layer's output from its weight and bias, without calling it."""
     if got.fact("layer_used", "value"):
-        fail(
-            "linear_by_hand must not call the layer, but the layer's own computation ran "
-            "(torch.nn.functional.linear, which layer(x) and layer.forward(x) use): compute "
-            "the output from layer.weight and layer.bias with the @ operator."
-        )
+        fail("check.linear_by_hand.layer_used")
     for case in want.cases():
         no_bias = want[f"{case}.mistake.no_bias"]
         if no_bias.numbers is not None and matches(got[case], no_bias, rtol=1e-4, atol=1e-5):
-            call = f"linear_by_hand({want.fact(f'{case}.input', 'text')})"
-            fail(
-                f"{call} returned the product without the bias: every row is off by "
-                "layer.bias. Add the bias to each row."
-            )
+            fail("check.linear_by_hand.no_bias", call=want.call("linear_by_hand", case))
     compare_cases(got, want, "linear_by_hand", rtol=1e-4, atol=1e-5)
 
 
@@ -76,9 +68,6 @@ def test_sigmoid_by_hand(got: Result, want: Result) -> None:
     """sigmoid_by_hand: 1 / (1 + e^(-x)) written out, finite for |x| up to 1e4."""
     used = got.fact("library_sigmoid", "value")
     if used:
-        names = ", ".join(sorted({SIGMOID_NAMES.get(name, name) for name in used}))
-        fail(
-            f"sigmoid_by_hand must write the formula, but PyTorch's own sigmoid ran ({names}): "
-            "build it from torch.exp and arithmetic."
-        )
+        names = ", ".join(f"`{SIGMOID_NAMES.get(name, name)}`" for name in sorted(set(used)))
+        fail("check.sigmoid_by_hand.library", names=names)
     compare_cases(got, want, "sigmoid_by_hand")

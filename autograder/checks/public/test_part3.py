@@ -4,46 +4,41 @@ import numpy as np
 
 from autograder.grading.expect import Result, expect_like, fail, shape_text
 from autograder.grading.plugin import check
+from autograder.i18n import _
 
 
 @check("3.1", "part3.build_model")
 def test_build_model(got: Result, want: Result) -> None:
     """build_model: Linear(2, h) → ReLU → Linear(h, 1) → Sigmoid, for any hidden_size h."""
     for case in want.cases():
-        call = f"build_model({want.fact(f'{case}.input', 'text')})"
+        call = want.call("build_model", case)
         if not got.fact(f"{case}.module", "value"):
-            fail(
-                f"{call} returned {got[case].describe()}, expected an nn.Module such as "
-                "nn.Sequential."
-            )
-        expect_like(got[case], want[case], f"the model of {call} on a batch (N, 2)", values=False)
+            fail("check.build_model.not_module", call=call, got=got[case].describe())
+        model_on = _("subject.model_on_batch", call=call)
+        expect_like(got[case], want[case], model_on, values=False)
         outputs = got[case].numbers
         if not np.all((outputs > 0) & (outputs < 1)):
-            fail(
-                f"the model of {call} gave outputs outside (0, 1), e.g. "
-                f"{outputs.ravel()[np.argmax(np.abs(outputs - 0.5))]:.3g}: is the final "
-                "Sigmoid missing?"
-            )
+            farthest = outputs.ravel()[np.argmax(np.abs(outputs - 0.5))]
+            fail("check.build_model.outside_0_1", call=call, value=f"{farthest:.3g}")
         layers, expected = (
             got.fact(f"{case}.layers", "linears"),
             want.fact(f"{case}.layers", "linears"),
         )
         if len(layers) != 2:
-            fail(f"{call} has {len(layers)} nn.Linear layers, expected 2: {expected}.")
+            fail("check.build_model.linear_count", call=call, count=len(layers), want=expected)
         if layers != expected:
             if layers[0][1] != expected[0][1]:
                 fail(
-                    f"{call} made a hidden layer of {layers[0][1]} units, expected "
-                    f"{expected[0][1]}: is hidden_size ignored?"
+                    "check.build_model.hidden_size_ignored",
+                    call=call,
+                    got=layers[0][1],
+                    want=expected[0][1],
                 )
-            fail(f"{call} has layers {layers}, expected {expected} (in, out features).")
+            fail("check.build_model.layers", call=call, got=layers, want=expected)
         if got.fact(f"{case}.layers", "affine"):
-            fail(f"the model of {call} is linear: add nn.ReLU() between the two Linear layers.")
+            fail("check.build_model.linear", call=call)
         if not np.allclose(outputs, got[f"{case}.formula"].numbers, atol=1e-5):
-            fail(
-                f"the model of {call} is not Linear → ReLU → Linear → Sigmoid: is the hidden "
-                "activation something other than ReLU, or the order different?"
-            )
+            fail("check.build_model.order", call=call)
 
 
 @check("3.2", "part3.predict_proba")
@@ -51,18 +46,17 @@ def test_predict_proba(got: Result, want: Result) -> None:
     """predict_proba: a flat float array (N,) of probabilities, computed without a graph."""
     for case in want.cases():
         value, expected = got[case], want[case]
-        call = f"predict_proba({want.fact(f'{case}.input', 'text')})"
+        call = want.call("predict_proba", case)
         if value.kind == "ndarray" and value.shape == [*expected.shape, 1]:
             fail(
-                f"{call} returned shape {value.shape_text}, expected {expected.shape_text}: "
-                "flatten the model's (N, 1) output with .reshape(-1) or .squeeze(1)."
+                "check.predict_proba.column",
+                call=call,
+                got=value.shape_text,
+                want=expected.shape_text,
             )
         expect_like(value, expected, call, any_float=True)
     if got.fact("graph", "built"):
-        fail(
-            "predict_proba let autograd record a graph: run the model inside "
-            "`with torch.no_grad():`."
-        )
+        fail("check.predict_proba.graph")
 
 
 @check("3.3", "part3.predict")
@@ -72,25 +66,22 @@ def test_predict(got: Result, want: Result) -> None:
     for case in want.cases():
         value, expected = got[case], want[case]
         threshold = want.fact(f"{case}.input", "threshold") or 0.5
-        call = f"predict({want.fact(f'{case}.input', 'text')})"
+        call = want.call("predict", case)
         if value.kind == "ndarray" and value.shape == expected.shape and value.numbers is not None:
             labels = value.numbers
             if np.array_equal(labels, probabilities < threshold):
-                fail(
-                    f"{call}: the classes are reversed: class 1 is where the probability is "
-                    "greater than the threshold."
-                )
+                fail("check.predict.reversed", call=call)
             if np.array_equal(labels, probabilities >= threshold) and not np.array_equal(
                 labels, expected.numbers
             ):
-                fail(
-                    f"{call}: a probability equal to the threshold must give class 0: use >, "
-                    "not >=."
-                )
+                fail("check.predict.inclusive", call=call)
             if threshold != 0.5 and np.array_equal(labels, probabilities > 0.5):
-                fail(f"{call} ignored the threshold: compare with `threshold`, not 0.5.")
+                fail("check.predict.threshold_ignored", call=call)
         if value.kind == "ndarray" and value.shape == [*expected.shape, 1]:
             fail(
-                f"{call} returned shape {value.shape_text}, expected {shape_text(expected.shape)}."
+                "check.predict.column",
+                call=call,
+                got=value.shape_text,
+                want=shape_text(expected.shape),
             )
         expect_like(value, expected, call)

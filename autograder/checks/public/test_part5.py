@@ -10,9 +10,11 @@ from autograder.grading.expect import (
     expect_signature,
     expect_trained,
     fail,
+    fail_n,
     same_numbers,
 )
 from autograder.grading.plugin import check
+from autograder.i18n import _
 from autograder.probes.plain import HELD_OUT_POINTS
 
 # How far below the reference (same seed, same held-out points) a correct fit may land.
@@ -21,15 +23,13 @@ from autograder.probes.plain import HELD_OUT_POINTS
 # Full-batch accuracy cannot tell a linear model (0.867) from the network: 3.1 and 5.2 do.
 FIT_MARGIN = 0.05
 
+# each known mistake of a train loop and the message that names it (see expect_curve)
 TRAIN_MISTAKES = {
-    "no_zero_grad": "training without optimizer.zero_grad(): gradients pile up from epoch to "
-    "epoch.",
-    "zero_grad_between_backward_and_step": "calling optimizer.zero_grad() between "
-    "loss.backward() and optimizer.step(): every step uses zero gradients.",
-    "no_step": "training without optimizer.step(): the weights never change.",
-    "no_backward": "training without loss.backward(): there are no gradients to step with.",
-    "loss_after_step": "recording the loss after optimizer.step(): record the loss computed "
-    "before the step.",
+    "no_zero_grad": "mistake.train.no_zero_grad",
+    "zero_grad_between_backward_and_step": "mistake.zero_grad_between_backward_and_step",
+    "no_step": "mistake.no_step",
+    "no_backward": "mistake.no_backward",
+    "loss_after_step": "mistake.loss_after_step",
 }
 
 
@@ -38,42 +38,42 @@ def test_make_optimizer(got: Result, want: Result) -> None:
     """make_optimizer: SGD, SGD with momentum 0.9 or Adam over the model's parameters."""
     for name in ("sgd", "momentum", "adam"):
         mine, theirs = got.data[f"optimizer.{name}"], want.data[f"optimizer.{name}"]
-        call = f"make_optimizer(model, {name!r}, lr={theirs['given_lr']})"
+        call = _(
+            "call.code", function="make_optimizer", code=f"model, {name!r}, lr={theirs['given_lr']}"
+        )
         if mine["type"] != theirs["type"]:
-            fail(f"{call} returned {mine['type']}, expected torch.optim.{theirs['type']}.")
+            fail("check.make_optimizer.type", call=call, got=mine["type"], want=theirs["type"])
         if mine["lr"] != theirs["lr"]:
-            fail(f"{call} has lr={mine['lr']}: pass the lr argument to the optimizer.")
+            fail("check.make_optimizer.lr", call=call, got=mine["lr"])
         if mine["momentum"] != theirs["momentum"]:
-            fail(f"{call} has momentum={mine['momentum']}, expected {theirs['momentum']}.")
-        if not mine["covers_model"]:
             fail(
-                f"{call} does not update this model's parameters: build it on "
-                "model.parameters() of the model you were given."
+                "check.make_optimizer.momentum",
+                call=call,
+                got=mine["momentum"],
+                want=theirs["momentum"],
             )
+        if not mine["covers_model"]:
+            fail("check.make_optimizer.other_model", call=call)
     if got.fact("optimizer.default", "type") != want.fact("optimizer.default", "type"):
-        fail("make_optimizer(model) without a name must give plain SGD.")
+        fail("check.make_optimizer.default")
     for path in want.data:
         if path.startswith("unknown."):
             name, raised = path.removeprefix("unknown."), got.fact(path, "raised")
+            call = _("call.code", function="make_optimizer", code=f"model, {name!r}")
+            if raised is None:
+                fail("check.make_optimizer.accepted", call=call)
             if raised != "ValueError":
-                what = "accepted it" if raised is None else f"raised {raised}"
-                fail(
-                    f"make_optimizer(model, {name!r}) {what}: raise ValueError for an unknown name."
-                )
+                fail("check.make_optimizer.raised", call=call, raised=raised)
             message = got.fact(path, "message").lower()
             if not all(choice in message for choice in ("sgd", "momentum", "adam")):
-                fail(
-                    f"the ValueError for {name!r} should list the choices: 'sgd', 'momentum', "
-                    "'adam'."
-                )
+                fail("check.make_optimizer.choices", name=repr(name))
 
 
 @check("5.2", "part5.train", diagnose=True)
 def test_train(got: Result, want: Result) -> None:
     """train: zero_grad, forward, loss, backward, step each epoch; the losses as floats."""
     for case in want.cases():
-        call = f"train({want.fact(f'{case}.input', 'text')})"
-        expect_curve(got[case], want[case], call, TRAIN_MISTAKES)
+        expect_curve(got[case], want[case], want.call("train", case), TRAIN_MISTAKES)
 
 
 @check("5.3", "part5.accuracy", diagnose=True)
@@ -81,16 +81,13 @@ def test_accuracy(got: Result, want: Result) -> None:
     """accuracy: the share of points whose predicted label equals y, as a float."""
     for case in want.cases():
         value = got[case]
-        call = f"accuracy({want.fact(f'{case}.input', 'text')})"
+        call = want.call("accuracy", case)
         if value.kind == "tensor":
-            fail(f"{call} returned a torch.Tensor: return a Python float (use .item()).")
+            fail("check.accuracy.tensor", call=call)
         if value.kind in ("float", "int") and np.isclose(
             float(value.value), float(want["mistake.broadcast"].value)
         ):
-            fail(
-                f"{call} returned {value.value:.3f}: it compared an (N, 1) array with an (N,) "
-                "one, which broadcasts to an N × N table. Flatten both to shape (N,)."
-            )
+            fail("check.accuracy.broadcast", call=call, got=f"{value.value:.3f}")
         expect_like(value, want[case], call)
 
 
@@ -98,17 +95,14 @@ def test_accuracy(got: Result, want: Result) -> None:
 def test_fit(got: Result, want: Result, labels: np.ndarray) -> None:
     """fit: full-batch training that lowers the loss and reaches the reference's accuracy."""
     expect_signature(got, want, "fit")
-    expect_trained(got, want, labels, "fit(X, y)", FIT_MARGIN)
+    expect_trained(got, want, labels, _("call.code", function="fit", code="X, y"), FIT_MARGIN)
     if got.fact("hidden_size_5", "first_layer") != 5:
         fail(
-            "fit(X, y, hidden_size=5) did not build a hidden layer of 5 units: pass "
-            "hidden_size to build_model."
+            "check.fit.hidden_size", call=_("call.code", function="fit", code="X, y, hidden_size=5")
         )
-    if "adam_short" in want.data and same_numbers(got["adam_short"], got["sgd_short"]):
-        fail(
-            "fit(X, y, optimizer='adam') trained exactly like SGD: pass the optimizer name "
-            "to make_optimizer."
-        )
+    if same_numbers(got["adam_short"], got["sgd_short"]):
+        call = _("call.code", function="fit", code="X, y, optimizer='adam'")
+        fail("check.fit.optimizer_ignored", call=call)
 
 
 @check("5.5", "part5.compare_optimizers")
@@ -117,11 +111,12 @@ def test_compare_optimizers(got: Result, want: Result) -> None:
     mine, theirs = got.fact("calls", "value"), want.fact("calls", "value")
     for index, expected in enumerate(theirs):
         if index >= len(mine):
-            fail(f"compare_optimizers called fit {len(mine)} times, expected {len(theirs)}.")
+            fail_n("check.compare_optimizers.calls", len(mine), want=len(theirs))
         for key, value in expected.items():
             if mine[index].get(key) != value:
                 fail(
-                    f"compare_optimizers called fit with {key}={mine[index].get(key)!r}, "
-                    f"expected {key}={value!r}."
+                    "check.compare_optimizers.argument",
+                    got=f"{key}={mine[index].get(key)!r}",
+                    want=f"{key}={value!r}",
                 )
     compare_cases(got, want, "compare_optimizers")

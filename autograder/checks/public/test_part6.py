@@ -11,6 +11,7 @@ from autograder.grading.expect import (
     fail,
 )
 from autograder.grading.plugin import check
+from autograder.i18n import _
 from autograder.probes.plain import HELD_OUT_POINTS
 
 # The accuracy check trains for this many epochs: the default 30 take three times as long,
@@ -24,16 +25,14 @@ FIT_MINIBATCH_EPOCHS = 10
 # still fails training without zero_grad (mean 0.73) on 80% of seeds.
 FIT_MINIBATCH_MARGIN = 0.10
 
+# each known mistake of a mini-batch train loop and the message that names it
 MINIBATCH_MISTAKES = {
-    "no_zero_grad": "training without optimizer.zero_grad(): gradients pile up from batch to "
-    "batch.",
-    "zero_grad_once_per_epoch": "calling optimizer.zero_grad() once per epoch instead of once "
-    "per batch: gradients pile up within the epoch.",
-    "zero_grad_between_backward_and_step": "calling optimizer.zero_grad() between "
-    "loss.backward() and optimizer.step(): every step uses zero gradients.",
-    "no_step": "training without optimizer.step(): the weights never change.",
-    "sum_of_batch_losses": "adding up the batch losses: return their mean for the epoch.",
-    "last_batch_loss": "keeping only the last batch's loss: return the mean over the epoch.",
+    "no_zero_grad": "mistake.minibatch.no_zero_grad",
+    "zero_grad_once_per_epoch": "mistake.zero_grad_once_per_epoch",
+    "zero_grad_between_backward_and_step": "mistake.zero_grad_between_backward_and_step",
+    "no_step": "mistake.no_step",
+    "sum_of_batch_losses": "mistake.sum_of_batch_losses",
+    "last_batch_loss": "mistake.last_batch_loss",
 }
 
 
@@ -41,33 +40,26 @@ def _rows(value) -> list[tuple]:
     return sorted(map(tuple, value.numbers.reshape(len(value.numbers), -1).tolist()))
 
 
+def _fit_minibatch_call() -> str:
+    return _("call.code", function="fit_minibatch", code=f"X, y, epochs={FIT_MINIBATCH_EPOCHS}")
+
+
 def _expect_batches(got: Result, want: Result) -> None:
     """fit_minibatch trained by going through DataLoaders that shuffle, in batches of
     batch_size: what its loaders really did, however they were made."""
     passes = got.fact("loader", "passes") or []
     expected = want.fact("loader", "passes")[0]["batch_size"]
-    call = f"fit_minibatch(X, y, epochs={FIT_MINIBATCH_EPOCHS})"
+    call = _fit_minibatch_call()
     if not passes:
-        fail(
-            f"{call} never went through a DataLoader: make the loader with make_loader and "
-            "train on it with train_minibatch."
-        )
+        fail("check.fit_minibatch.no_loader", call=call)
     for used in passes:
-        if used["batch_size"] != expected:
-            whole = (
-                " That is one batch of all the points: full-batch training, not mini-batches."
-                if used["batch_size"] is not None and used["batch_size"] >= used["points"]
-                else ""
-            )
-            fail(
-                f"{call} trained on batches of {used['batch_size']} points, expected "
-                f"batch_size={expected}: pass batch_size on to make_loader.{whole}"
-            )
+        size = used["batch_size"]
+        if size != expected:
+            whole = size is not None and used["points"] is not None and size >= used["points"]
+            message = "check.fit_minibatch.one_batch" if whole else "check.fit_minibatch.batch_size"
+            fail(message, call=call, got=size, want=expected)
         if not used["shuffled"]:
-            fail(
-                f"{call} trained with a DataLoader that does not shuffle: mini-batches should "
-                "come in a new random order every epoch (shuffle=True)."
-            )
+            fail("check.fit_minibatch.unshuffled", call=call)
 
 
 @check("6.1", "part6.make_loader")
@@ -75,52 +67,42 @@ def test_make_loader(got: Result, want: Result) -> None:
     """make_loader: float32 batches (B, 2) and (B, 1), in a new order every epoch if shuffled."""
     X = want["X"].numbers
     for name in ("shuffled", "ordered"):
-        call = f"make_loader({want.fact(f'{name}.input', 'text')})"
+        call = want.call("make_loader", name)
         if got.fact(f"{name}.loader", "type") != "DataLoader":
-            fail(f"{call} returned {got.fact(f'{name}.loader', 'type')}, expected a DataLoader.")
+            fail("check.make_loader.type", call=call, got=got.fact(f"{name}.loader", "type"))
         first_y, expected_y = got[f"{name}.first_y"], want[f"{name}.first_y"]
         if first_y.kind == "tensor" and first_y.shape == expected_y.shape[:1]:
             fail(
-                f"{call} gives targets of shape {first_y.shape_text}, expected "
-                f"{expected_y.shape_text}: BCELoss needs targets shaped like the model's "
-                "output; make y a column with .reshape(-1, 1)."
+                "check.make_loader.flat_targets",
+                call=call,
+                got=first_y.shape_text,
+                want=expected_y.shape_text,
             )
-        expect_like(
-            got[f"{name}.first_x"],
-            want[f"{name}.first_x"],
-            f"the inputs of the first batch of {call}",
-            values=False,
-        )
-        expect_like(first_y, expected_y, f"the targets of the first batch of {call}", values=False)
+        inputs = _("subject.first_batch_inputs", call=call)
+        expect_like(got[f"{name}.first_x"], want[f"{name}.first_x"], inputs, values=False)
+        targets = _("subject.first_batch_targets", call=call)
+        expect_like(first_y, expected_y, targets, values=False)
         sizes = got.fact(f"{name}.epoch0.sizes", "value")
-        if sizes != want.fact(f"{name}.epoch0.sizes", "value"):
-            fail(
-                f"{call} gave batches of {sizes}, expected "
-                f"{want.fact(f'{name}.epoch0.sizes', 'value')}."
-            )
+        expected_sizes = want.fact(f"{name}.epoch0.sizes", "value")
+        if sizes != expected_sizes:
+            fail("check.make_loader.sizes", call=call, got=sizes, want=expected_sizes)
         epochs = [got[f"{name}.epoch{k}"] for k in (0, 1)]
         if any(e.numbers is None or _rows(e) != sorted(map(tuple, X.tolist())) for e in epochs):
-            fail(f"an epoch of {call} does not hold every point of X exactly once.")
+            fail("check.make_loader.points", call=call)
         in_order = [np.array_equal(e.numbers, X) for e in epochs]
         if name == "ordered" and not in_order[0]:
-            fail(f"{call} changed the order of the points: shuffle=False keeps it.")
+            fail("check.make_loader.reordered", call=call)
         if name == "shuffled" and any(in_order):
-            fail(
-                f"{call} gives the points in their original order: the DataLoader shuffles "
-                "only when it is told to: pass the shuffle argument on."
-            )
+            fail("check.make_loader.unshuffled", call=call)
         if name == "shuffled" and np.array_equal(epochs[0].numbers, epochs[1].numbers):
-            fail(
-                f"{call} gives the same order every epoch: let the DataLoader shuffle "
-                "(shuffle=True) instead of shuffling once."
-            )
+            fail("check.make_loader.same_order", call=call)
 
 
 @check("6.2", "part6.train_minibatch", diagnose=True)
 def test_train_minibatch(got: Result, want: Result) -> None:
     """train_minibatch: one step per batch; the mean batch loss of every epoch as a float."""
     for case in want.cases():
-        call = f"train_minibatch({want.fact(f'{case}.input', 'text')})"
+        call = want.call("train_minibatch", case)
         expect_curve(got[case], want[case], call, MINIBATCH_MISTAKES)
 
 
@@ -135,5 +117,4 @@ def test_fit_minibatch(got: Result, want: Result, labels: np.ndarray) -> None:
     """fit_minibatch: shuffled mini-batch training reaching the reference's accuracy."""
     expect_signature(got, want, "fit_minibatch")
     _expect_batches(got, want)
-    call = f"fit_minibatch(X, y, epochs={FIT_MINIBATCH_EPOCHS})"
-    expect_trained(got, want, labels, call, FIT_MINIBATCH_MARGIN)
+    expect_trained(got, want, labels, _fit_minibatch_call(), FIT_MINIBATCH_MARGIN)

@@ -1,0 +1,76 @@
+"""What a student reads when a probe gave no result: not started, an error in their code (with
+the input being tried and the calls that led there), an import that failed, a timeout, a
+crash, a garbled answer. Everything that comes from a child is data here, never trusted to
+be well formed: a message is made from it or the report says less."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from autograder.grading.expect import call_text
+from autograder.i18n import _
+from autograder.sandbox.client import Reply
+
+NOT_STARTED, FAILED = "not started", "failed"
+_STUDENT_FRAME = re.compile(r'File ".*?intro_pytorch/(\w+\.py)", line (\d+), in (\w+)')
+_DETAIL = 300  # characters of an error message kept in the feedback
+
+
+def where_text(traceback: str) -> str:
+    """Where in the student's code an error was raised, through the calls that led there:
+    "`fit → train`, line 62 of part5_training.py"."""
+    frames = _STUDENT_FRAME.findall(traceback)
+    if not frames:
+        return ""
+    path = " → ".join(frame[2] for frame in frames)
+    file, line = frames[-1][:2]
+    return _("failure.where", path=path, line=line, file=file)
+
+
+def _code(text: Any) -> str:
+    """A message of Python or PyTorch, quoted as it is (backticks inside made harmless)."""
+    text = str(text).replace("`", "'").replace("\n", " ")
+    return text if len(text) <= _DETAIL else text[:_DETAIL] + "…"
+
+
+def _message(raw: Any) -> str | None:
+    """A message of the catalogs sent as {"id": …, "values": {…}} (or its JSON); None when
+    `raw` is not one."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+        message_id, values = str(data["id"]), dict(data.get("values") or {})
+        if not re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", message_id):
+            return None
+        nested = values.pop("reason", None)
+        if nested is not None:  # a reason within a reason ("it answered, but then …")
+            values["reason"] = _message({"id": nested, "values": values}) or ""
+        text = _(message_id, **values)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None if text == message_id else text
+
+
+def failure_text(reply: Reply, function: str, task: str, file: str) -> tuple[str, str]:
+    """(status, message) for a probe of check `task` (in `file`) that gave no result."""
+    error = reply.error if isinstance(reply.error, dict) else {"message": str(reply.error)}
+    kind, message = str(error.get("type", "")), error.get("message", "")
+    if reply.status == "error" and kind == "NotImplementedError":
+        return NOT_STARTED, _("failure.not_started", task=task, file=file)
+    if reply.status == "error" and kind == "ImportFailed":
+        return FAILED, _message(message) or _("failure.import", error=_code(message))
+    if reply.status == "error":
+        call = call_text(function, error.get("input"))
+        where = where_text(str(error.get("traceback", "")))
+        values = {"call": call, "error": _code(kind), "message": _code(message)}
+        if where:
+            return FAILED, _("failure.raised_in", where=where, **values)
+        return FAILED, _("failure.raised", **values)
+    reason = _message(error.get("reason")) or _("failure.no_reason")
+    call = call_text(function, None)
+    if reply.status == "timeout":
+        return FAILED, _("failure.timeout", call=call, reason=reason)
+    if reply.status == "crashed":
+        return FAILED, _("failure.crashed", call=call, reason=reason)
+    return FAILED, _("failure.garbled", call=call, reason=reason)
