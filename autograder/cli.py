@@ -8,6 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from autograder.i18n import choose, use
 from autograder.kit import ASSIGNMENTS, SOLUTIONS, SWITCH, write_atomic
 
 EXIT_FINISHED, EXIT_GRADER_BROKE, EXIT_BAD_ARGUMENT = 0, 1, 2
@@ -269,6 +270,7 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use(choose())
     args = build_parser().parse_args(argv)
     if getattr(args, "switch_hints", False):
         args.hints = None if args.hints is None else SWITCH[args.hints]

@@ -1,7 +1,7 @@
 """Every word the kit shows people, in the language they chose: gettext catalogs keyed by id.
 
 The messages live in autograder/locale/<language>/LC_MESSAGES/autograder.po (English too),
-keyed by a stable id such as "expect.wrong_shape", with named placeholders (%(shape)s);
+keyed by a stable id such as "expect.shape", with named placeholders (%(shape)s);
 `make catalogs` compiles them to the .mo files read here. Code calls `_(id, **values)` (or
 `n_(id, count, **values)` where a number changes the words) and never glues a sentence
 from pieces. The language is, in this order: a command's --lang, the KIT_LANG environment

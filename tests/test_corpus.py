@@ -10,6 +10,7 @@ import pytest
 from conftest import ASSIGNMENTS, SOLUTIONS
 from corpus import MUTANTS, VARIANTS, Mutant
 from grading_helpers import grade_all, make_submission
+from russian_text import english_words
 from solution_statements import leaks, secrets
 
 from autograder.i18n import in_language
@@ -19,6 +20,9 @@ PART_OF = {part.module: part.number for part in load_parts()}
 # the end-to-end checks may repeat a mistake made in the functions they call
 END_TO_END = {"5.4", "6.3"}
 CHECK_SETS = ("public", "hidden")
+# every run of the corpus: the two check sets in English, and the graded one in Russian
+RUNS = {"public": ("--public",), "hidden": (), "hidden-ru": ()}
+LANGUAGE = {"hidden-ru": "ru"}
 
 
 def mutate(mutant: Mutant) -> str:
@@ -46,15 +50,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def graded(corpus) -> dict[str, dict[str, dict]]:
-    """{check set: {submission: results.json}}, each set graded by one `grade-all` run."""
+    """{run: {submission: results.json}}, each run by one `grade-all` (see RUNS)."""
     submissions, root = corpus
     found = {}
-    for check_set in CHECK_SETS:
-        out = root / check_set
-        args = ["--public"] if check_set == "public" else []
-        completed = grade_all(submissions, out, *args, timeout=900)
+    for run, args in RUNS.items():
+        out = root / run
+        env = {"KIT_LANG": LANGUAGE.get(run, "en")}
+        completed = grade_all(submissions, out, *args, env=env, timeout=900)
         assert completed.returncode == 0, completed.stderr[-3000:]
-        found[check_set] = {
+        found[run] = {
             path.parent.name: json.loads(path.read_text()) for path in out.glob("*/results.json")
         }
     return found
@@ -133,12 +137,13 @@ def test_every_named_mistake_is_met_by_a_mutant(graded) -> None:
 
 
 def test_no_report_holds_code_of_the_reference(graded, corpus) -> None:
-    """results.json and feedback.html of every submission, in both sets, hold no finished
-    statement of the reference (stubs and mutants alike); untouched tasks get no hint."""
+    """results.json and feedback.html of every submission, in both sets and both languages,
+    hold no finished statement of the reference (stubs and mutants alike); untouched tasks
+    get no hint."""
     _, root = corpus
     secret = secrets(SOLUTIONS)
     found = {}
-    for check_set in CHECK_SETS:
+    for check_set in RUNS:
         for page in [*(root / check_set).glob("*/results.json"), *(root / check_set).glob("*.md")]:
             found.update(
                 {f"{check_set}/{page.parent.name}/{page.name}": leaks(page.read_text(), secret)}
@@ -146,6 +151,30 @@ def test_no_report_holds_code_of_the_reference(graded, corpus) -> None:
         for page in (root / check_set).glob("*/feedback.html"):
             found[f"{check_set}/{page.parent.name}/feedback.html"] = leaks(page.read_text(), secret)
     assert {name: hits for name, hits in found.items() if hits} == {}
-    for check_set in CHECK_SETS:
-        untouched = graded[check_set]["stubs"]["tests"]
-        assert all("Hint:" not in test["output"] for test in untouched), check_set
+    for run in RUNS:
+        hint = in_language(LANGUAGE.get(run, "en"), "report.hint", hint="").strip()
+        untouched = graded[run]["stubs"]["tests"]
+        assert all(hint not in test["output"] for test in untouched), run
+
+
+def test_scores_are_the_same_in_every_language(graded) -> None:
+    """The graded run in Russian gives every submission the points of the English one, check
+    by check."""
+    for name, results in graded["hidden"].items():
+        russian = graded["hidden-ru"][name]
+        points = {t["number"]: t["score"] for t in results["tests"]}
+        assert {t["number"]: t["score"] for t in russian["tests"]} == points, name
+        assert russian["extra_data"]["language"] == "ru"
+
+
+def test_russian_reports_hold_no_english_outside_code(graded) -> None:
+    """Every message of the corpus in Russian: the letters check finds no English word outside
+    code (what a submission printed is its own, and is left out)."""
+    printed = in_language("ru", "report.printed", output="")
+    found = {}
+    for name, results in graded["hidden-ru"].items():
+        for test in [*results["tests"], {"number": "-", "output": results["output"]}]:
+            words = english_words(test["output"].split(printed)[0])
+            if words:
+                found[f"{name} {test['number']}"] = words
+    assert found == {}

@@ -72,7 +72,8 @@ def _stub_lines(task: Task, indent: str, language: str) -> list[str]:
 
 def make_stub(source: str, part: Part, language: str = DEFAULT) -> str:
     """Return the stub of one solution module: every region replaced by its task's TODO."""
-    lines = in_own_words(source, part.module, language).splitlines()
+    source = in_own_words(source, part.module, language)
+    lines = source.splitlines()
     tree = ast.parse(source, filename=part.filename)
     tasks = {task.function: task for task in part.tasks}
     regions = solution_regions(lines, part.filename)

@@ -112,7 +112,7 @@ def accuracy(seed: int, diagnose: bool = False) -> Description:
         with noting_input(described):
             out.add(f"case{index}", function(_FixedLabels(predicted), X, y))
     if diagnose:
-        out.add("mistake.broadcast", float(np.mean(predicted[:, None] == truth[None, :])))
+        out.add("broadcast_mistake", float(np.mean(predicted[:, None] == truth[None, :])))
     return out
 
 

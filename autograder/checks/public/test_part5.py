@@ -85,7 +85,7 @@ def test_accuracy(got: Result, want: Result) -> None:
         if value.kind == "tensor":
             fail("check.accuracy.tensor", call=call)
         if value.kind in ("float", "int") and np.isclose(
-            float(value.value), float(want["mistake.broadcast"].value)
+            float(value.value), float(want["broadcast_mistake"].value)
         ):
             fail("check.accuracy.broadcast", call=call, got=f"{value.value:.3f}")
         expect_like(value, want[case], call)
