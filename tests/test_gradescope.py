@@ -163,5 +163,14 @@ def test_run_autograder_always_leaves_results(root: Root, tmp_path: Path) -> Non
     broken = tmp_path / "root"
     (broken / "source").mkdir(parents=True)
     shutil.copy2(root.path / "run_autograder", broken / "run_autograder")
+    shutil.copy2(root.path / "source" / "cannot-start.json", broken / "source")
     results = Root(broken, root.setup).run(None)
     assert results["score"] == 0 and "not your fault" in results["output"]
+
+
+def test_the_message_for_a_grader_that_cannot_start_follows_the_course_language() -> None:
+    from autograder.course.gradescope import cannot_start
+
+    english, russian = json.loads(cannot_start("en")), json.loads(cannot_start("ru"))
+    assert "@STATUS@" in english["output"] and "@STATUS@" in russian["output"]
+    assert english["output"] != russian["output"] and russian["score"] == 0

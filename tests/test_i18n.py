@@ -19,7 +19,8 @@ from autograder.kit import load_parts
 
 ENGINE = KIT_ROOT / "autograder"
 FAMILIES = (
-    "batch|call|check|check_set|check_set_short|class|cli|expect|failure|grader|import|input|"
+    "batch|call|check|check_set|check_set_short|class|cli|expect|failure|gradescope|grader|"
+    "import|input|"
     "mistake|nbgrader|notebook|page|part|report|sandbox|status|subject|submission|task|value"
 )
 LITERAL_ID = re.compile(rf"""["']((?:{FAMILIES})\.[a-z0-9_.]+)["'](?!\])""")

@@ -3,6 +3,7 @@ and run_autograder at its root, the engine with its hidden checks, and the solut
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from importlib import metadata
@@ -11,6 +12,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from autograder.course.bundle import copy_assignments, copy_engine, requirements, write_zip
+from autograder.i18n import current, in_language
 from autograder.kit import DIST, SOLUTIONS, Settings, load_settings, settings_text
 
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -65,9 +67,8 @@ mkdir -p "$ROOT/results"
 (cd "$ROOT/source" && python3 -m autograder grade "$ROOT/submission" --results "$RESULTS")
 status=$?
 if [ ! -s "$RESULTS" ]; then
-  # the grader did not even start: the student still gets a message
-  message="The autograder could not run (status $status): not your fault, tell your instructor."
-  printf '{"score": 0, "output": "%s", "tests": []}\\n' "$message" > "$RESULTS"
+  # the grader did not even start: the student still gets a message, in the course's language
+  sed "s/@STATUS@/$status/" "$ROOT/source/cannot-start.json" > "$RESULTS"
 fi
 exit 0
 """
@@ -86,17 +87,27 @@ def pinned_requirements() -> list[str]:
     return pinned
 
 
-def build_zip(dist: Path = DIST, hints: bool | None = None) -> Path:
-    """Write dist/gradescope/ (the zip's content) and dist/gradescope/autograder.zip; `hints`
-    overrides the course's setting for the graded runs there."""
+def cannot_start(language: str) -> str:
+    """The results.json that run_autograder writes when the grader did not even start; its
+    exit status goes where @STATUS@ is."""
+    message = in_language(language, "gradescope.cannot_start", status="@STATUS@")
+    return json.dumps({"score": 0, "output": message, "tests": []}, ensure_ascii=False) + "\n"
+
+
+def build_zip(dist: Path = DIST, hints: bool | None = None, language: str | None = None) -> Path:
+    """Write dist/gradescope/ (the zip's content) and dist/gradescope/autograder.zip, in
+    `language` (default: the one in use); `hints` overrides the course's setting for the
+    graded runs there."""
+    language = language or current()
     folder = dist / "gradescope"
     source = folder / "source"
     shutil.rmtree(folder, ignore_errors=True)
     source.mkdir(parents=True)
     copy_engine(source, students=False)
-    if hints is not None:
-        settings = Settings(**{**vars(load_settings()), "hints": hints})
-        (source / "autograder" / "settings.toml").write_text(settings_text(settings))
+    settings = load_settings()
+    settings = Settings(hints=settings.hints if hints is None else hints, language=language)
+    (source / "autograder" / "settings.toml").write_text(settings_text(settings))
+    (source / "cannot-start.json").write_text(cannot_start(language), encoding="utf-8")
     copy_assignments(source)
     shutil.copytree(
         SOLUTIONS,

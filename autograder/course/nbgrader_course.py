@@ -28,7 +28,7 @@ from autograder.course.stubs import (
     in_own_words,
     solution_regions,
 )
-from autograder.i18n import DEFAULT, _, in_language
+from autograder.i18n import DEFAULT, _, current, in_language
 from autograder.kit import (
     KIT_ROOT,
     PACKAGE,
@@ -186,8 +186,10 @@ def nbgrader(root: Path, *args: str) -> None:
         )
 
 
-def build_course(root: Path = COURSE, language: str = DEFAULT) -> Path:
-    """Build the course from scratch in `root` and release it; return the release folder."""
+def build_course(root: Path = COURSE, language: str | None = None) -> Path:
+    """Build the course from scratch in `root`, in `language` (default: the one in use), and
+    release it; return the release folder."""
+    language = language or current()
     root = root.resolve()
     if (root / "submitted").exists():
         raise CourseError(_("nbgrader.has_submissions", root=root))
