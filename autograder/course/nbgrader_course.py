@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import nbgrader as nbgrader_package
 
 from autograder.course.stubs import (
     BEGIN,
@@ -80,6 +81,33 @@ c.Execute.shutdown_kernel = "immediate"
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\\w*Warning: "
 '''
+
+
+# nbgrader's feedback page: its words, by the message that says them in the course's language
+FEEDBACK_TEMPLATE = (
+    Path(nbgrader_package.__file__).parent / "server_extensions/formgrader/templates/feedback"
+)
+FEEDBACK_WORDS = {
+    ">Test cell<": "nbgrader.feedback.test_cell",
+    ">Coding free-response<": "nbgrader.feedback.free_response",
+    ">Written response<": "nbgrader.feedback.written_response",
+    ">Task<": "nbgrader.feedback.task",
+    ">Comment<": "nbgrader.feedback.comment",
+    "Late submission penalty": "nbgrader.feedback.late_penalty",
+    "(Score: ": "nbgrader.feedback.score_in_brackets",
+    "Score: ": "nbgrader.feedback.score",
+    "(Top)": "nbgrader.feedback.top",
+    "Student's answer": "nbgrader.feedback.answer",
+    "Student's task": "nbgrader.feedback.student_task",
+    "Grade cell: ": "nbgrader.feedback.grade_cell",
+    "Task: ": "nbgrader.feedback.task_cell",
+    "<b>Comments:</b>": "nbgrader.feedback.comments",
+}
+FEEDBACK_CONFIG = """
+# the feedback pages in the course's language: nbgrader's template with its words translated
+c.HTMLExporter.template_name = "{name}"
+c.HTMLExporter.extra_template_basedirs = [os.path.join(c.CourseDirectory.root, "templates")]
+"""
 
 
 class CourseError(RuntimeError):
@@ -158,7 +186,10 @@ def write_course(root: Path, language: str = DEFAULT) -> None:
     per part, and data.py, in `language`."""
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True)
-    (root / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
+    config = CONFIG
+    if language != DEFAULT:
+        config += FEEDBACK_CONFIG.format(name=write_feedback_template(root, language))
+    (root / "nbgrader_config.py").write_text(config, encoding="utf-8")
     settings = Settings(**{**vars(load_settings()), "language": language})
     (root / COURSE_SETTINGS).write_text(settings_text(settings), encoding="utf-8")
     data = (SOLUTIONS / "data.py").read_text(encoding="utf-8")
@@ -167,6 +198,21 @@ def write_course(root: Path, language: str = DEFAULT) -> None:
         text = (SOLUTIONS / part.filename).read_text(encoding="utf-8")
         notebook = source_notebook(part, text, language)
         nbformat.write(notebook, source / f"{part.module}.ipynb")
+
+
+def write_feedback_template(root: Path, language: str) -> str:
+    """nbgrader's feedback template with its words in `language`, in root/templates/;
+    return its name."""
+    name = f"feedback_{language}"
+    folder = root / "templates" / name
+    shutil.copytree(FEEDBACK_TEMPLATE, folder)
+    page = (folder / "index.html.j2").read_text(encoding="utf-8")
+    for words, message_id in FEEDBACK_WORDS.items():
+        if words not in page:
+            raise CourseError(f"nbgrader's feedback template no longer says {words!r}")
+        page = page.replace(words, in_language(language, message_id))
+    (folder / "index.html.j2").write_text(page, encoding="utf-8")
+    return name
 
 
 def nbgrader(root: Path, *args: str) -> None:
