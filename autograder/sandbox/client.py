@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.sandbox import isolation, protocol
+from autograder.sandbox import protocol
 from autograder.sandbox.handle import (
     Reply,
     Request,
@@ -190,6 +190,8 @@ class Sandbox:
         }
         if self.isolation != "bwrap":
             return ZygoteHandle(config, [], ())
+        from autograder.sandbox import isolation  # Linux only, as bwrap is
+
         package_fd = os.open(self.package_root, os.O_PATH | os.O_DIRECTORY)
         try:
             prefix = bwrap_command(shutil.which("bwrap") or "bwrap", package_fd, self.secrets)

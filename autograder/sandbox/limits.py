@@ -19,6 +19,11 @@ from dataclasses import dataclass
 
 from autograder.sandbox import protocol
 
+try:
+    import resource
+except ImportError:  # Windows has no rlimits
+    resource = None
+
 DEFAULT_WALL = 20.0  # seconds: the time limit of a probe whose check sets none
 FACTOR = 10.0  # a probe may take this many times the reference's own time
 FLOOR = 2.0  # seconds: but never less than this
@@ -72,3 +77,48 @@ def group_wall(walls: list[float], reference_seconds: list[float | None]) -> flo
         return wall
     together = math.ceil(SUM_FACTOR * sum(reference_seconds) * 10) / 10
     return max(wall, min(together, sum(walls)))
+
+
+def _set_limit(which: int, soft: int, hard: int) -> None:
+    current = resource.getrlimit(which)[1]
+    if current != resource.RLIM_INFINITY:
+        hard = min(hard, current)
+    resource.setrlimit(which, (min(soft, hard), hard))
+
+
+def set_limits(limits: dict, timeout: float, *, portable: bool = False) -> bool:
+    """Bound address space, CPU time (from the wall-clock timeout), file size, processes and
+    core dumps; False where the system has no rlimits (Windows).
+
+    portable: for a worker that imported torch itself, on a student's computer: its CPU
+    seconds so far are added, the process count is left alone (it counts every process of
+    the user there), and so is a limit the system refuses or that the process exceeds
+    already (macOS maps far more address space than it uses)."""
+    if resource is None:
+        return False
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu_seconds(timeout) + (math.ceil(used.ru_utime + used.ru_stime) if portable else 0)
+    wanted = [
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, limits["file_size"]),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if not portable:
+        wanted += [(resource.RLIMIT_AS, limits["address_space"])]
+        wanted += [(resource.RLIMIT_NPROC, limits["processes"])]
+    elif _address_space() < limits["address_space"]:
+        wanted += [(resource.RLIMIT_AS, limits["address_space"])]
+    for which, value in wanted:
+        hard = value + 1 if which == resource.RLIMIT_CPU else value
+        try:
+            _set_limit(which, value, hard)
+        except (OSError, ValueError):
+            if not portable:
+                raise
+    return True
+
+
+def _address_space() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().vms

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.kit import KIT_ROOT
-from autograder.sandbox import isolation
 from autograder.sandbox.handle import SandboxError, python_command, zygote_env
 
-ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap or none
+ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap, uid or none
+MODES = ("namespaces", "bwrap", "uid", "none")
 _ROOT = KIT_ROOT  # the folder holding the autograder package
 
 
@@ -31,6 +31,8 @@ def _library_folders() -> list[str]:
 
 
 def bwrap_command(bwrap: str, package_fd: int | None, secrets: Sequence[str]) -> list[str]:
+    from autograder.sandbox import isolation
+
     command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--remount-ro", "/dev"]
     command += ["--proc", "/proc", "--tmpfs", "/tmp"]
     kept = isolation.under_scratch(_library_folders())
@@ -86,10 +88,8 @@ def choose_mode(mode: str, trusted: bool) -> str:
     requested = os.environ.get(ENV_MODE) or mode
     if requested == "auto":
         return next((m for m in ("namespaces", "bwrap", "uid") if unavailable(m) is None), "none")
-    if requested not in isolation.MODES:
-        raise SandboxError(
-            f"unknown sandbox mode {requested!r}: use auto, {', '.join(isolation.MODES)}"
-        )
+    if requested not in MODES:
+        raise SandboxError(f"unknown sandbox mode {requested!r}: use auto, {', '.join(MODES)}")
     reason = unavailable(requested)
     if reason:
         raise SandboxError(f"sandbox mode {requested!r} was requested but cannot work: {reason}")

@@ -3,11 +3,12 @@ and how it ended, in words that the grader passes on to the student."""
 
 from __future__ import annotations
 
-import os
 import signal
 
-from autograder.sandbox import isolation, protocol
-from autograder.sandbox.child import REPLY_LOST
+import numpy as np
+
+from autograder.sandbox import protocol
+from autograder.sandbox.child import REPLY_LOST, SETUP_FAILED, failure
 
 
 def relay_limits(limits: dict) -> dict[str, int]:
@@ -60,18 +61,51 @@ def check_reply(reply: dict, arrays: dict) -> None:
     raise protocol.ProtocolError("the reply is neither a result nor an error")
 
 
-def describe(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
+def describe(code: int) -> str:
+    """How a child ended, from its exit code (negative: the signal that killed it)."""
+    if code < 0:
         try:
-            name = signal.Signals(number).name
+            name = signal.Signals(-code).name
         except ValueError:
-            name = f"signal {number}"
+            name = f"signal {-code}"
         hint = {"SIGXCPU": " (CPU time limit)", "SIGXFSZ": " (file size limit)"}.get(name, "")
         return f"it was killed by {name}{hint}"
-    code = os.waitstatus_to_exitcode(status)
-    if code == isolation.SETUP_FAILED:
+    if code == SETUP_FAILED:
         return f"it exited with status {code}: the sandbox could not be set up (see output)"
     if code == REPLY_LOST:
         return f"it exited with status {code}: its reply pipe was closed or replaced"
     return f"it exited with status {code} without answering"
+
+
+def judge(
+    reply: bytes, code: int, stopped: str | None, timeout: float, limits: dict
+) -> tuple[dict, dict[str, np.ndarray]]:
+    """The status, data and error of a finished child, and its arrays, from the bytes it
+    wrote on its reply pipe, its exit code, and why it was stopped, if it was: "timeout",
+    "overflow" (its reply grew too large) or "memory" (it used more than its address space)."""
+    max_reply = protocol.PREFIX_SIZE + limits["max_json"] + limits["max_arrays"]
+    reasons = {
+        "timeout": f"no answer within {timeout:g} s, so it was stopped",
+        "overflow": f"the reply is larger than {max_reply} bytes",
+        "memory": f"it used more than {limits['address_space'] >> 20} MB of memory, "
+        "so it was stopped",
+    }
+    kinds = {"timeout": "timeout", "overflow": "protocol", "memory": "crashed"}
+    if stopped is not None:
+        return _failed(kinds[stopped], reasons[stopped]), {}
+    if not reply:
+        return _failed("crashed", describe(code)), {}
+    try:
+        answer, arrays = protocol.decode(
+            reply, max_json=limits["max_json"], max_arrays=limits["max_arrays"]
+        )
+        check_reply(answer, arrays)
+    except protocol.ProtocolError as exc:
+        return _failed("protocol", f"a malformed answer: {exc}"), {}
+    if code != 0:
+        return _failed("crashed", f"it answered, but then {describe(code)}"), {}
+    return {"status": "ok", "data": {}, "error": None, **answer}, arrays
+
+
+def _failed(status: str, reason: str) -> dict:
+    return {"status": status, "data": {}, "error": failure(status, reason)}
