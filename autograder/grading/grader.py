@@ -24,6 +24,7 @@ from autograder.grading.submission import StagedSubmission, stage
 from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, check_order, load_parts
 from autograder.sandbox.client import Reply, Sandbox
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.modes import NOT_ISOLATED
 
 if TYPE_CHECKING:
     from autograder.grading.plugin import Outcome, ProbeCall
@@ -67,7 +68,7 @@ class GradeReport:
 
     @property
     def isolated(self) -> bool:
-        return self.isolation != "none"
+        return self.isolation not in NOT_ISOLATED
 
 
 def reference_path(check_set: str) -> Path:
@@ -181,6 +182,7 @@ class Grader:
             limits=self.limits,
             preload=PRELOAD,
             jobs=jobs,
+            graded=self.check_set == "hidden",
             permissions_state=PERMISSIONS_STATE,
         )
         self._graded = 0

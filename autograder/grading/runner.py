@@ -20,6 +20,7 @@ from autograder.grading.reference import ReferenceStore
 from autograder.sandbox.client import Reply, Sandbox
 from autograder.sandbox.limits import Limits, group_wall, runs_alone, time_limit
 from autograder.sandbox.protocol import PROBE_MARK
+from autograder.sandbox.warmup import GROUP
 
 if TYPE_CHECKING:
     from autograder.grading.plugin import ProbeCall
@@ -59,14 +60,15 @@ class ProbeRunner:
         threading.Thread(target=self._run_reference, args=(reference_calls,), daemon=True).start()
 
     def _run_student(self) -> None:
-        """One child per part runs that part's probes, training probes alone; when a child
-        crashes or times out, the probe it was running is run again alone and the others
-        together, so that the fault costs only the checks it breaks."""
+        """One child per part runs that part's probes, training probes alone (in mode
+        "portable", where a child costs an import of torch, all short probes in one child);
+        when a child crashes or times out, the probe it was running is run again alone and
+        the others together, so that the fault costs only the checks it breaks."""
         try:
             calls = self._student_calls.get()
             seconds = self.store.seconds()
             wall = {c.key: time_limit(c.timeout, seconds.get(c.key)) for c in calls}
-            groups = _groups(calls)
+            groups = _groups(calls, coarse=self.sandbox.isolation == "portable")
             while groups:
                 replies = self.sandbox.run_many(
                     [
@@ -146,12 +148,12 @@ class ProbeRunner:
         return self._reference.get(call.key) or _failed_reply("; ".join(self.errors))
 
 
-def _groups(calls: list[ProbeCall]) -> list[list[ProbeCall]]:
-    """The calls grouped by part, training calls alone; the groups with the longest limits
-    first."""
+def _groups(calls: list[ProbeCall], coarse: bool = False) -> list[list[ProbeCall]]:
+    """The calls grouped by part (or all in one group when `coarse`), training calls alone;
+    the groups with the longest limits first."""
     groups: dict[str, list[ProbeCall]] = {}
     for call in calls:
-        name = call.key if runs_alone(call.timeout) else call.module
+        name = call.key if runs_alone(call.timeout) else "all" if coarse else call.module
         groups.setdefault(name, []).append(call)
     return sorted(groups.values(), key=lambda group: (-max(c.timeout for c in group), -len(group)))
 
@@ -171,9 +173,6 @@ def _split(group: list[ProbeCall], reply: Reply) -> list[list[ProbeCall]]:
 
 
 _MARK = re.compile(re.escape(PROBE_MARK) + r"(\d+)\n")
-
-
-GROUP = "autograder.probes.group:run"
 
 
 def _outputs(text: str) -> dict[int, str]:

@@ -48,12 +48,15 @@ def by_part(report: GradeReport) -> list[tuple[Part, list[Outcome], float, float
     return found
 
 
+ISOLATION_TEXTS = {
+    "uid": "isolated (uid): submission code ran as uid 65534, without namespaces",
+    "none": "not isolated: submission code ran as this user without namespaces",
+    "portable": "not isolated (portable): submission code ran as this user, in new processes",
+}
+
+
 def isolation_text(report: GradeReport) -> str:
-    if report.isolation == "uid":
-        return "isolated (uid): submission code ran as uid 65534, without namespaces"
-    if report.isolated:
-        return f"isolated ({report.isolation})"
-    return "not isolated: submission code ran as this user without namespaces"
+    return ISOLATION_TEXTS.get(report.isolation, f"isolated ({report.isolation})")
 
 
 def summary_text(report: GradeReport) -> str:
