@@ -12,6 +12,7 @@ from autograder.kit import ASSIGNMENTS, SOLUTIONS, write_atomic
 
 EXIT_FINISHED, EXIT_GRADER_BROKE, EXIT_BAD_ARGUMENT = 0, 1, 2
 INSTRUCTORS = "autograder.course"  # what only the instructor's kit holds
+STOPPED = "\nStopped: nothing is left running."
 
 
 def _assignments(args: argparse.Namespace) -> int:
@@ -64,6 +65,22 @@ def _grade(args: argparse.Namespace) -> int:
         write_results(args.results, report)
     print_summary(report)
     return EXIT_GRADER_BROKE if report.grader_errors else EXIT_FINISHED
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from autograder.grading.submission import SubmissionError, find_package_folder
+    from autograder.grading.watch import watch
+
+    try:
+        find_package_folder(args.submission)
+    except SubmissionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
+    try:
+        watch(args.submission)
+    except KeyboardInterrupt:
+        print(STOPPED)
+    return EXIT_FINISHED
 
 
 def _grade_all(args: argparse.Namespace) -> int:
@@ -194,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="at most this many seconds for each probe (each check sets its own otherwise)",
     )
     grade.set_defaults(run=_grade)
+
+    watching = commands.add_parser(
+        "watch", help="check every part, then each part again whenever you save its file"
+    )
+    watching.add_argument(
+        "submission", type=Path, nargs="?", default=ASSIGNMENTS.parent, help="default: assignments"
+    )
+    watching.set_defaults(run=_watch)
 
     batch = commands.add_parser(
         "grade-all", help="grade every subfolder of SUBMISSIONS (one per student)"
