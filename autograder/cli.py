@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import subprocess
 import sys
 import traceback
 from pathlib import Path
 
-from autograder.kit import ASSIGNMENTS, SOLUTIONS, write_atomic
+from autograder.kit import ASSIGNMENTS, SOLUTIONS, load_parts, write_atomic
 
 EXIT_FINISHED, EXIT_GRADER_BROKE, EXIT_BAD_ARGUMENT = 0, 1, 2
 INSTRUCTORS = "autograder.course"  # what only the instructor's kit holds
@@ -67,6 +69,13 @@ def _grade(args: argparse.Namespace) -> int:
     return EXIT_GRADER_BROKE if report.grader_errors else EXIT_FINISHED
 
 
+def _check(args: argparse.Namespace) -> int:
+    """The public checks of the student's own work in assignments/."""
+    args.submission, args.public, args.timeout = ASSIGNMENTS.parent, True, None
+    args.part = args.parts
+    return _grade(args)
+
+
 def _watch(args: argparse.Namespace) -> int:
     from autograder.grading.submission import SubmissionError, find_package_folder
     from autograder.grading.watch import watch
@@ -81,6 +90,19 @@ def _watch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(STOPPED)
     return EXIT_FINISHED
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Run a part of the student's own package as a program, in a Python of its own."""
+    module = next(part.module for part in load_parts() if part.number == args.part)
+    path = os.pathsep.join(filter(None, [str(ASSIGNMENTS.parent), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "MPLBACKEND": "Agg"}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", f"{ASSIGNMENTS.name}.{module}"], env=env
+        ).returncode
+    except KeyboardInterrupt:
+        return 130
 
 
 def _grade_all(args: argparse.Namespace) -> int:
@@ -182,6 +204,15 @@ def _write_failure(path: Path, error: Exception) -> None:
     write_atomic(path, json.dumps(results, indent=2))
 
 
+def _part_number(text: str) -> int:
+    numbers = [part.number for part in load_parts()]
+    if not text.isdigit() or int(text) not in numbers:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a part: use {numbers[0]} to {numbers[-1]}"
+        )
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -212,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.set_defaults(run=_grade)
 
+    check = commands.add_parser(
+        "check", help="run the public checks on your work in assignments/ (all parts, or PART)"
+    )
+    check.add_argument("parts", type=_part_number, nargs="*", metavar="PART")
+    check.add_argument("--results", type=Path, help="also write the results to this file")
+    check.set_defaults(run=_check)
+
     watching = commands.add_parser(
         "watch", help="check every part, then each part again whenever you save its file"
     )
@@ -219,6 +257,15 @@ def build_parser() -> argparse.ArgumentParser:
         "submission", type=Path, nargs="?", default=ASSIGNMENTS.parent, help="default: assignments"
     )
     watching.set_defaults(run=_watch)
+
+    demo = commands.add_parser("demo", help="run part N of your work as a program (its demo)")
+    demo.add_argument("part", type=_part_number, metavar="N")
+    demo.set_defaults(run=_demo)
+
+    plot = commands.add_parser(
+        "plot", help="train your network and save its decision boundary to boundary.png"
+    )
+    plot.set_defaults(run=_demo, part=7)
 
     batch = commands.add_parser(
         "grade-all", help="grade every subfolder of SUBMISSIONS (one per student)"
