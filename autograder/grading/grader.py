@@ -7,6 +7,7 @@ plain-data answers (see plugin.py and expect.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -252,9 +253,10 @@ class Grader:
                 failure_text,
                 self.timeout,
             )
-            code = pytest.main(
-                [*PYTEST_ARGS, *_check_files(self.check_set, pending.parts)], plugins=[plugin]
-            )
+            with _no_plugin_autoload():
+                code = pytest.main(
+                    [*PYTEST_ARGS, *_check_files(self.check_set, pending.parts)], plugins=[plugin]
+                )
             runner.wait()
         finally:
             pending.staged.cleanup()
@@ -280,6 +282,23 @@ class Grader:
             errors,
             plugin.evidence,
         )
+
+
+@contextlib.contextmanager
+def _no_plugin_autoload() -> Iterator[None]:
+    """pytest loads only the grader's plugin, none that happens to be installed beside it."""
+    before = os.environ.get(_AUTOLOAD)
+    os.environ[_AUTOLOAD] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[_AUTOLOAD]
+        else:
+            os.environ[_AUTOLOAD] = before
+
+
+_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 
 @dataclass
