@@ -25,8 +25,8 @@ KIT_ONLY_PACKAGES = ("nbgrader", "jupytext")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so that the same kit gives the same zip
 
 STUDENT_MAKEFILE = """\
-# Your exercises. `make help` lists what you can do.
-# The first command creates .venv/ with the packages of requirements.txt (a few minutes).
+# Shortcuts for the commands of README.md. `make help` lists them.
+# The first one creates .venv/ with the packages of requirements.txt (a few minutes).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -37,7 +37,7 @@ export MPLBACKEND := Agg
 PART ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help check grade plot clean
+.PHONY: help check watch grade plot demo clean
 
 help: ## list what you can do
 \t@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \\
@@ -51,13 +51,20 @@ $(STAMP): requirements.txt
 \ttouch $@
 
 check: $(STAMP) ## run the checks of every part; PART=3 for part 3 only
-\t$(BIN)/python -m autograder grade assignments --public $(if $(PART),--part $(PART))
+\t$(BIN)/python -m autograder check $(PART)
+
+watch: $(STAMP) ## check a part again each time you save it; Ctrl-C stops
+\t$(BIN)/python -m autograder watch
 
 grade: $(STAMP) ## your score on all the checks you have (also written to results.json)
-\t$(BIN)/python -m autograder grade assignments --public --results results.json
+\t$(BIN)/python -m autograder check --results results.json
 
 plot: $(STAMP) ## train your network and save its decision boundary to boundary.png
-\tPYTHONPATH=assignments $(BIN)/python -m intro_pytorch.part7_boundary
+\t$(BIN)/python -m autograder plot
+
+demo: $(STAMP) ## run part PART as a program (its demo), e.g. make demo PART=5
+\t@test -n "$(PART)" || { echo "usage: make demo PART=5"; exit 2; }
+\t$(BIN)/python -m autograder demo $(PART)
 
 clean: ## remove .venv/, results.json and boundary.png
 \trm -rf $(VENV) results.json boundary.png
@@ -72,16 +79,36 @@ what works and what to fix.
 
 ## Start
 
-You need Python 3.10 or newer and `make` (Linux or macOS; on Windows, use WSL). On Debian
-or Ubuntu, also `sudo apt install python3-venv`. Then, in this folder:
+You need Python 3.10 or newer (from python.org; on Debian or Ubuntu, also
+`sudo apt install python3-venv`). Open a terminal in this folder and make an environment
+with the packages of `requirements.txt`. This is needed once and takes a few minutes
+(PyTorch is large).
 
-```sh
-make check
+On Windows (PowerShell or Command Prompt):
+
+```
+py -m venv .venv
+.venv\\Scripts\\activate
+python -m pip install -r requirements.txt
 ```
 
-The first time, this creates `.venv/` and installs PyTorch and the packages listed in
-`requirements.txt` into it, which takes a few minutes. Every check says "not started" until
-you write code.
+On macOS or Linux:
+
+```sh
+python3 -m venv .venv
+source .venv/bin/activate
+python -m pip install -r requirements.txt
+```
+
+Each time you open a new terminal here, run the second line again (it activates the
+environment: `python` is then the one with PyTorch). If PowerShell refuses to run it, run
+`Set-ExecutionPolicy -Scope CurrentUser RemoteSigned` once. Then check your work:
+
+```
+python -m autograder check
+```
+
+Every check says "not started" until you write code.
 
 ## Work on a part
 
@@ -93,22 +120,33 @@ Open `assignments/intro_pytorch/part1_tensors.py`. Each function you write has a
     raise NotImplementedError("1.1: from_list is not written yet")
 ```
 
-Replace those two lines with your code. Then:
+Replace those two lines with your code. Then, the same on every system:
 
 | command | what it does |
 |---|---|
-| `make check PART=1` | run the checks of part 1 |
-| `make check` | run the checks of every part |
-| `make grade` | your score on all these checks, also written to `results.json` |
-| `make plot` | train your network and save a picture of what it learned to `boundary.png` |
+| `python -m autograder check` | run the checks of every part |
+| `python -m autograder check 1` | run the checks of part 1 only |
+| `python -m autograder watch` | check a part again when you save it; Ctrl-C stops |
+| `python -m autograder plot` | train your network, draw what it learned in `boundary.png` |
+| `python -m autograder demo 5` | run part 5 as a program: the code at the end of its file |
+| `python -m autograder check --results results.json` | also write your score to `results.json` |
 
-To run a part's own demo: `cd assignments && ../.venv/bin/python -m intro_pytorch.part5_training`.
+With `make` (macOS, Linux): `make check`, `make check PART=1`, `make watch`, `make plot`,
+`make demo PART=5` and `make grade` do the same; the first one also makes `.venv/`.
+`watch` checks everything once, then the part you saved each time you save it, and says how
+many tasks are done and which TODO comes next.
 
 ## What a check tells you
 
 A check that fails says what it called, what came back and what was expected, and often
 names the likely mistake, for example: `predict_proba(...) returned shape (57, 1), expected
-(57,): flatten the model's (N, 1) output with .reshape(-1) or .squeeze(1).`
+(57,): flatten the model's (N, 1) output with .reshape(-1) or .squeeze(1).` Each check has
+a time limit of a few seconds, so an endless loop is stopped quickly.
+
+On Linux your code runs in a sandbox. On Windows, on macOS and where Linux refuses
+sandboxes (some containers, Colab), it runs in plain new processes, and the score line says
+"not isolated (portable)": the checks and their time limits are the same, and whatever your
+code started is stopped with it.
 
 These are the public checks. Your grade comes from hidden checks that run the same
 functions on inputs you have not seen: passing every check here is a very good sign, not a
@@ -126,7 +164,7 @@ grader uses its own copy.
 |---|---|
 | `assignments/intro_pytorch/` | your code: one module per part, and `data.py` (toy data, given) |
 | `autograder/` | the checks and the program that runs them; you do not need to read it |
-| `Makefile`, `requirements.txt` | the commands above, and the packages they install |
+| `requirements.txt`, `Makefile` | the packages to install, and shortcuts for the commands above |
 """
 
 
