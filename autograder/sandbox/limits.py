@@ -51,7 +51,12 @@ def time_limit(timeout: float, reference_seconds: float | None) -> float:
     `timeout` (its check's, capped by --timeout); `timeout` while the reference's is unknown."""
     if reference_seconds is None:
         return timeout
-    return min(timeout, max(FLOOR, math.ceil(FACTOR * reference_seconds * 10) / 10))
+    return min(timeout, max(FLOOR, _tenths(FACTOR * reference_seconds)))
+
+
+def _tenths(seconds: float) -> float:
+    """Rounded up to a tenth of a second, to read well in a message."""
+    return math.ceil(round(seconds * 10, 6)) / 10
 
 
 def cpu_seconds(wall: float) -> int:
@@ -75,7 +80,7 @@ def group_wall(walls: list[float], reference_seconds: list[float | None]) -> flo
     wall = GROUP_FACTOR * max(walls)
     if None in reference_seconds:
         return wall
-    together = math.ceil(SUM_FACTOR * sum(reference_seconds) * 10) / 10
+    together = _tenths(SUM_FACTOR * sum(reference_seconds))
     return max(wall, min(together, sum(walls)))
 
 
