@@ -11,7 +11,7 @@ from conftest import SOLUTIONS
 
 from autograder.grading.plugin import ProbeCall
 from autograder.grading.reference import ReferenceStore
-from autograder.grading.runner import _split
+from autograder.grading.runner import _ran_out, _split
 from autograder.sandbox.client import Reply
 from autograder.sandbox.limits import FACTOR, FLOOR, GROUP_FACTOR, group_wall, time_limit
 from autograder.sandbox.protocol import PROBE_MARK
@@ -40,11 +40,16 @@ def calls(*modules: str) -> list[ProbeCall]:
     ]
 
 
-def test_a_failed_group_runs_the_probe_it_was_running_alone() -> None:
+def test_a_failed_group_runs_the_probe_it_was_running_alone_unless_it_ran_out() -> None:
     group = calls("part1_tensors", "part1_tensors", "part5_training", "part5_training")
-    output = "".join(f"{PROBE_MARK}{index}\nprinted {index}\n" for index in range(3))
+    output = "".join(f"{PROBE_MARK}{index} {index / 10}\nprinted {index}\n" for index in range(3))
     culprit = _split(group, Reply("timeout", output=output))
     assert culprit == [[group[0], group[1], group[3]], [group[2]]]
+    wall = {call.key: 2.0 for call in group}
+    assert _ran_out(group, Reply("timeout", output=output, seconds=2.1), wall) is None
+    index, reply = _ran_out(group, Reply("timeout", output=output, seconds=2.2), wall)
+    assert (index, reply.status, reply.output) == (2, "timeout", "printed 2\n")
+    assert "no answer within 2 s" in reply.error["message"]
     unknown = _split(group, Reply("crashed", output="no markers"))
     assert unknown == [group[:2], group[2:]]  # a part per group
     assert _split(group[:2], Reply("crashed")) == [[group[0]], [group[1]]]

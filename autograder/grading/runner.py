@@ -17,9 +17,11 @@ import threading
 from typing import TYPE_CHECKING
 
 from autograder.grading.reference import ReferenceStore
+from autograder.sandbox.child import failure
 from autograder.sandbox.client import Reply, Sandbox
 from autograder.sandbox.limits import Limits, group_wall, runs_alone, time_limit
 from autograder.sandbox.protocol import PROBE_MARK
+from autograder.sandbox.replies import TIMEOUT
 from autograder.sandbox.warmup import GROUP
 
 if TYPE_CHECKING:
@@ -90,6 +92,9 @@ class ProbeRunner:
                     elif len(group) == 1:
                         output = _outputs(reply.output).get(0, reply.output)
                         self._student[group[0].key] = dataclasses.replace(reply, output=output)
+                    elif (ran_out := _ran_out(group, reply, wall)) is not None:
+                        index, self._student[group[index].key] = ran_out
+                        retry.append(group[:index] + group[index + 1 :])
                     else:
                         retry += _split(group, reply)
                 groups = retry
@@ -172,14 +177,33 @@ def _split(group: list[ProbeCall], reply: Reply) -> list[list[ProbeCall]]:
     return list(by_part.values()) if len(by_part) > 1 else [[call] for call in group]
 
 
-_MARK = re.compile(re.escape(PROBE_MARK) + r"(\d+)\n")
+_MARK = re.compile(re.escape(PROBE_MARK) + r"(\d+) ([\d.]+)\n")
 
 
 def _outputs(text: str) -> dict[int, str]:
     """A group's printed output, split at the markers before each probe. (A marker lost in
     the middle of a long output leaves that probe's share unknown: empty.)"""
     pieces = _MARK.split(text)
-    return {int(index): piece for index, piece in zip(pieces[1::2], pieces[2::2], strict=True)}
+    return {int(index): piece for index, piece in zip(pieces[1::3], pieces[3::3], strict=True)}
+
+
+def _ran_out(
+    group: list[ProbeCall], reply: Reply, wall: dict[str, float]
+) -> tuple[int, Reply] | None:
+    """When a group timed out in a probe that had run its own whole limit by then: its index
+    and its timeout (it need not run again); else None."""
+    starts = {int(index): float(at) for index, at in _MARK.findall(reply.output)}
+    if reply.status != "timeout" or not starts or max(starts) >= len(group):
+        return None
+    index = max(starts)
+    limit = wall[group[index].key]
+    if reply.seconds - starts[index] < limit:
+        return None
+    error = failure("timeout", TIMEOUT.format(seconds=limit))
+    output = _outputs(reply.output).get(index, "")
+    return index, Reply(
+        "timeout", error=error, output=output, seconds=reply.seconds - starts[index]
+    )
 
 
 def _ungroup(group: list[ProbeCall], reply: Reply) -> dict[str, Reply]:

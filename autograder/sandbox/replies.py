@@ -10,6 +10,8 @@ import numpy as np
 from autograder.sandbox import protocol
 from autograder.sandbox.child import REPLY_LOST, SETUP_FAILED, failure
 
+TIMEOUT = "no answer within {seconds:g} s, so it was stopped"
+
 
 def relay_limits(limits: dict) -> dict[str, int]:
     """Size limits of a zygote-to-grader frame: a child's reply plus request metadata."""
@@ -85,7 +87,7 @@ def judge(
     "overflow" (its reply grew too large) or "memory" (it used more than its address space)."""
     max_reply = protocol.PREFIX_SIZE + limits["max_json"] + limits["max_arrays"]
     reasons = {
-        "timeout": f"no answer within {timeout:g} s, so it was stopped",
+        "timeout": TIMEOUT.format(seconds=timeout),
         "overflow": f"the reply is larger than {max_reply} bytes",
         "memory": f"it used more than {limits['address_space'] >> 20} MB of memory, "
         "so it was stopped",
