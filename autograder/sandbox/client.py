@@ -79,17 +79,17 @@ class Sandbox:
         self.isolation = choose_mode(mode, trusted, graded)
         root = str(self.package_root)
         self._closed_paths = ClosedPaths([s for s in self.secrets if s != root], permissions_state)
-        if self.isolation != "uid":
-            self._closed_paths.recover()
-        else:
-            self._closed_paths.close()
-            if root in self.secrets:  # a folder per submission: each child enters its own
-                self.package_root.chmod(0o711)  # but cannot list the others' (random) names
         self._slots = threading.BoundedSemaphore(self.jobs)
         self._lock = threading.Lock()
         self._closed = False
-        # Started now, so that it imports torch while the grader does something else.
-        try:
+        try:  # also on Ctrl-C while the secrets are being closed
+            if self.isolation != "uid":
+                self._closed_paths.recover()
+            else:
+                self._closed_paths.close()
+                if root in self.secrets:  # a folder per submission: each child enters its own
+                    self.package_root.chmod(0o711)  # but cannot list the others' (random) names
+            # Started now, so that it imports torch while the grader does something else.
             self._zygote: ZygoteHandle | PortableHandle | None = self._start_zygote()
         except BaseException:
             self._closed_paths.reopen()
