@@ -31,8 +31,8 @@ from autograder.sandbox.replies import Excerpt, judge, relay_limits
 
 START_TIMEOUT = 120.0  # seconds for a worker to import torch, and later what a probe needs
 _GRACE = 10.0  # how much longer than its own limits the grader waits for a request
-_POLL = 0.1  # seconds between looks at a running worker's time and memory
-_SCAN_EVERY = 5  # polls between searches for the processes a worker started
+_LOOK = 0.2  # seconds between looks at the processes a running worker started, and memory
+_EXIT_POLL = 0.002  # seconds between looks at a worker that answered, until it has exited
 _LOG = 4000  # bytes of a worker's own output kept to explain why it did not start
 
 
@@ -258,19 +258,22 @@ class _Worker:
 
     def _watch(self, deadline: float) -> str | None:
         """Wait until it has answered and ended; or why it had to be stopped."""
-        polls = 0
-        while not (
-            self.answered.wait(min(_POLL, max(0.0, deadline - time.monotonic()))) and self._ended()
-        ):
+        next_look = 0.0
+        while not (self.answered.is_set() and self._ended()):
+            now = time.monotonic()
             if self.overflow:
                 return "overflow"
-            if time.monotonic() >= deadline:
+            if now >= deadline:
                 return "timeout"
-            if polls % _SCAN_EVERY == 0:
+            if now >= next_look:
                 self._scan()
-            if self._memory() > self.limits["address_space"]:
-                return "memory"
-            polls += 1
+                if self._memory() > self.limits["address_space"]:
+                    return "memory"
+                next_look = now + _LOOK
+            if self.answered.is_set():  # its reply is all there; it is about to exit
+                time.sleep(_EXIT_POLL)
+            else:
+                self.answered.wait(min(next_look, deadline) - now)
         return "overflow" if self.overflow else None
 
     def _ended(self) -> bool:
