@@ -97,13 +97,12 @@ class PortableHandle:
                     return
                 self._workers.add(worker)
             problem = worker.wait_ready()
-            if not self._ready.is_set():
-                self.info.update(
-                    start_seconds=time.monotonic() - self._started,
-                    probe_errors=worker.probe_errors,
-                )
-                self._start_error = problem
-                self._ready.set()
+            with self._lock:
+                if not self._ready.is_set():  # the first worker ready tells how they start
+                    seconds = time.monotonic() - self._started
+                    self.info.update(start_seconds=seconds, probe_errors=worker.probe_errors)
+                    self._start_error = problem
+                    self._ready.set()
             item = self._queue.get()
             if item is None:
                 self._forget(worker)
