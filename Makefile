@@ -22,7 +22,7 @@ HINTS_OPTION = $(if $(HINTS),--hints $(HINTS))
 NBGRADER := PATH="$(abspath $(BIN)):$$PATH" "$(abspath $(BIN))/nbgrader"
 
 .DEFAULT_GOAL := help
-.PHONY: help grade check test lint format assignments nbgrader bench calibrate sandbox-tools clean
+.PHONY: help grade check watch demo test lint format assignments nbgrader bench calibrate sandbox-tools clean
 .PHONY: grade-all release gradescope nbgrader-grade nbgrader-feedback nbgrader-run
 
 help: ## list the targets
@@ -41,6 +41,13 @@ grade: $(STAMP) sandbox-tools ## grade SUBMISSION (default: assignments) with th
 
 check: $(STAMP) ## run the public checks on SUBMISSION (default: assignments); PART=N for one part
 	$(BIN)/python -m autograder grade $(SUBMISSION) --public $(if $(PART),--part $(PART))
+
+watch: $(STAMP) ## check SUBMISSION (default: assignments), then each part again when it is saved
+	$(BIN)/python -m autograder watch $(SUBMISSION)
+
+demo: $(STAMP) ## run part PART of assignments/ as a program (its demo), e.g. make demo PART=5
+	@test -n "$(PART)" || { echo "usage: make demo PART=5"; exit 2; }
+	$(BIN)/python -m autograder demo $(PART)
 
 grade-all: $(STAMP) sandbox-tools ## grade each subfolder of SUBMISSIONS into OUT (build/graded); JOBS=N, FORCE=1, HINTS=off
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=folder [OUT=folder]"; exit 2; }

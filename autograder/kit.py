@@ -24,6 +24,14 @@ SOLUTIONS = KIT_ROOT / "solutions" / PACKAGE
 ASSIGNMENTS = KIT_ROOT / "assignments" / PACKAGE
 BUILD = KIT_ROOT / "build"
 DIST = KIT_ROOT / "dist"
+# os.open flags that read a file as bytes without following a link or waiting on a pipe,
+# as far as the system has them (Windows has neither, and needs O_BINARY)
+READ_AS_IS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 @dataclass(frozen=True)

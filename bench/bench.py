@@ -4,7 +4,9 @@ against `nbgrader autograde` on the same submissions as notebooks.
 Every command runs as a new process, as a user would run it, `--repeat` times, interleaved
 so that a noisy moment of the machine hits every measurement alike; medians are reported.
 The expected values are computed before the timed runs (as a Gradescope setup.sh does).
-Writes build/bench.json and build/bench.png.
+A `watch` process is timed apart: from saving a part file to the end of its check, for every
+part in turn, in the default sandbox mode and in mode portable. Writes build/bench.json and
+build/bench.png.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import argparse
 import json
 import os
 import platform
+import queue
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,10 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 NBGRADER_REPEAT = 2  # nbgrader autograde takes half a minute per submission: fewer runs
+WATCH_PAUSE = 2.0  # seconds between two saves in the watch measurement, as a student types
+PORTABLE = {"AUTOGRADER_SANDBOX": "portable"}
+ENDLESS_TRAIN = "def train(*args, **kwargs):\n    while True:\n        pass\n"
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict[str, str] | None = None) -> float:
     """Wall time of a command run to completion (its output discarded)."""
     started = time.perf_counter()
     subprocess.run(
@@ -37,9 +45,46 @@ def timed(command: list[str]) -> float:
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},
     )
     return time.perf_counter() - started
+
+
+def watch_rechecks(folder: Path, rounds: int, env: dict[str, str] | None = None) -> list[float]:
+    """Seconds from saving a part file to the end of its check in one `watch` process, for
+    every part in turn, `rounds` times."""
+    from autograder.kit import load_parts
+
+    proc = subprocess.Popen(
+        [PYTHON, "-u", "-m", "autograder", "watch", str(folder)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "200", **(env or {})},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(text: str) -> None:
+        while text not in lines.get(timeout=120):
+            pass
+
+    samples = []
+    try:
+        wait_for("Watching")
+        for _ in range(rounds):
+            for part in load_parts():
+                time.sleep(WATCH_PAUSE)
+                path = folder / "intro_pytorch" / part.filename
+                path.write_text(path.read_text() + "\n")
+                saved = time.perf_counter()
+                wait_for("tasks done.")
+                samples.append(time.perf_counter() - saved)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+    return samples
 
 
 def make_submissions(folder: Path, count: int) -> Path:
@@ -93,9 +138,12 @@ def nbgrader_autograde(scratch: Path, students: int) -> float:
 
 
 def measure(repeat: int, batch: tuple[int, int], students: int) -> dict[str, object]:
+    from grading_helpers import make_submission
+
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         small, large = (make_submissions(scratch / f"s{n}", n) for n in batch)
+        endless = make_submission(scratch / "endless", append={"part5_training": ENDLESS_TRAIN})
         grade = [
             PYTHON,
             "-m",
@@ -105,10 +153,14 @@ def measure(repeat: int, batch: tuple[int, int], students: int) -> dict[str, obj
             "--results",
             str(scratch / "r.json"),
         ]
+        check = [PYTHON, "-m", "autograder", "grade", "solutions", "--public"]
         commands: dict[str, Callable[[], float]] = {
             "import torch": lambda: timed([PYTHON, "-c", "import torch"]),
+            "check, all parts": lambda: timed(check),
+            "check, all parts, portable": lambda: timed(check, PORTABLE),
             "grade, parts 1-2": lambda: timed([*grade, "--part", "1", "--part", "2"]),
             "grade, all parts": lambda: timed(grade),
+            "grade, endless train()": lambda: timed([*grade[:4], str(endless)]),
         }
         for name, folder in ((f"grade-all, {batch[0]}", small), (f"grade-all, {batch[1]}", large)):
             commands[name] = lambda folder=folder: timed(
@@ -124,6 +176,7 @@ def measure(repeat: int, batch: tuple[int, int], students: int) -> dict[str, obj
                 ]
             )
         timed(grade)  # expected values computed and cached before the timed runs
+        timed(check)
         samples: dict[str, list[float]] = {name: [] for name in commands}
         nbgrader_runs = []
         for index in range(repeat):
@@ -131,9 +184,16 @@ def measure(repeat: int, batch: tuple[int, int], students: int) -> dict[str, obj
                 samples[name].append(run())
             if students and index < NBGRADER_REPEAT:
                 nbgrader_runs.append(nbgrader_autograde(scratch / "nbgrader", students))
+        watch = {
+            "watch re-check": watch_rechecks(make_submission(scratch / "w1"), repeat),
+            "watch re-check, portable": watch_rechecks(
+                make_submission(scratch / "w2"), repeat, PORTABLE
+            ),
+        }
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     median = {name: statistics.median(values) for name, values in samples.items()}
+    median.update({name: statistics.median(values) for name, values in watch.items()})
     floor = median["import torch"]
     marginal = (median[f"grade-all, {batch[1]}"] - median[f"grade-all, {batch[0]}"]) / (
         batch[1] - batch[0]
@@ -142,10 +202,17 @@ def measure(repeat: int, batch: tuple[int, int], students: int) -> dict[str, obj
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "repeat": repeat,
-        "samples": samples,
+        "samples": {**samples, **watch},
         "median_seconds": median,
+        "watch_slowest_seconds": {name: max(values) for name, values in watch.items()},
         "grade_all_marginal_seconds": marginal,
         "ratios": {
+            "check / import torch": median["check, all parts"] / floor,
+            "check, portable / import torch": median["check, all parts, portable"] / floor,
+            "watch re-check / import torch": median["watch re-check"] / floor,
+            "watch re-check, portable / import torch": median["watch re-check, portable"] / floor,
+            "grade of an endless train() / grade": median["grade, endless train()"]
+            / median["grade, all parts"],
             "grade parts 1-2 / import torch": median["grade, parts 1-2"] / floor,
             "grade / import torch": median["grade, all parts"] / floor,
             "grade-all marginal / import torch": marginal / floor,
@@ -206,11 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(exist_ok=True)
     (out / "bench.json").write_text(json.dumps(results, indent=2))
     plot(results, out / "bench.png")
-    width = max(len(name) for name in results["median_seconds"])
+    width = max(len(name) for name in results["median_seconds"]) + len(", slowest")
     for name, seconds in results["median_seconds"].items():
         print(f"{name:<{width}}  {seconds:6.2f} s")
     marginal = results["grade_all_marginal_seconds"]
     print(f"{'grade-all per extra submission':<{width}}  {marginal:6.2f} s")
+    for name, seconds in results["watch_slowest_seconds"].items():
+        print(f"{name + ', slowest':<{width}}  {seconds:6.2f} s")
     if "nbgrader" in results:
         nb = results["nbgrader"]
         print(

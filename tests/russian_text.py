@@ -47,7 +47,7 @@ KEPT = {
     "float",
     "int",
 }
-CODE = re.compile(r"`[^`]*`|%\(\w+\)s")
+CODE = re.compile(r"`[^`]*`|%\(\w+\)[sr]|%s")
 FILE = re.compile(r"[\w./-]+\.(?:py|json|md|csv|png|toml|txt|ipynb|html|zip|npz|sh)\b")
 MATH = re.compile(r"\b(?:[a-zA-Z]|e\^\S*|d[fxwb]/d\w+|x\d|N|sin|log|exp)\b")
 # a word of prose: letters only, not part of a name (part1_tensors, X_train, np.linspace)

@@ -11,6 +11,7 @@ import pytest
 from conftest import KIT_ROOT, SOLUTIONS
 from russian_text import english_phrases, english_words
 
+from autograder.course.bundle import MAKEFILE_WORDS
 from autograder.course.catalogs import read, stale
 from autograder.course.stubs import render_assignments
 from autograder.course.texts import english, load_translation
@@ -20,7 +21,7 @@ from autograder.kit import load_parts
 ENGINE = KIT_ROOT / "autograder"
 FAMILIES = (
     "batch|call|check|check_set|check_set_short|class|cli|expect|failure|gradescope|grader|"
-    "import|input|"
+    "import|input|argparse|watch|bundle|"
     "mistake|nbgrader|notebook|page|part|report|sandbox|status|subject|submission|task|value"
 )
 LITERAL_ID = re.compile(rf"""["']((?:{FAMILIES})\.[a-z0-9_.]+)["'](?!\])""")
@@ -48,6 +49,10 @@ def computed_ids() -> set[str]:
     kinds = ("tensor", "ndarray", "list", "tuple", "dict", "float", "int", "bool", "str", "none")
     ids |= {f"value.kind.{k}" for k in kinds} | {f"value.{k}" for k in kinds[:4]}
     ids |= {"sandbox.killed_cpu", "sandbox.killed_file_size"}
+    commands = ("grade", "check", "watch", "demo", "plot", "grade_all", "build_nbgrader")
+    commands += ("grade_nbgrader", "assignments", "release", "gradescope")
+    ids |= {f"cli.help.{command}" for command in commands}
+    ids |= {f"bundle.make.{word}" for word in MAKEFILE_WORDS}
     for check_set in ("public", "hidden"):
         ids |= {f"check_set.{check_set}", f"check_set_short.{check_set}"}
         ids.add(f"notebook.{check_set}_check")

@@ -257,7 +257,7 @@ def test_a_check_in_a_students_notebook_grades_the_saved_notebooks_once(
     monkeypatch.setattr(notebook, "_kit_fingerprint", lambda: "kit")  # even if edited meanwhile
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     notebook.check("3.2", {})
-    assert "3.2 passed (7/7, public check): predict_proba: " in capsys.readouterr().out
+    assert "3.2 passed (7/7, public check): `predict_proba`: " in capsys.readouterr().out
     monkeypatch.setattr(notebook.subprocess, "run", None)  # graded once: now from the cache
 
     def build_model() -> None:
@@ -489,3 +489,25 @@ def test_the_late_students_pages_show_its_penalty(graded) -> None:
 def test_release_feedback_releases_every_page(graded) -> None:
     released = graded["root"] / "exchange" / "intro" / "feedback"
     assert len(list(released.glob("*.html"))) == len(pages(graded))
+
+
+def test_a_course_built_in_russian_grades_and_gives_feedback_in_russian(tmp_path: Path) -> None:
+    """`make nbgrader KIT_LANG=ru`: notebooks in Russian; the safe path follows the course's
+    language (no KIT_LANG needed), and nbgrader's feedback pages are in Russian too, the
+    check's diagnosis and nbgrader's own words."""
+    course = tmp_path / "course"
+    build_course(course, "ru")
+    notebook = nbformat.read(course / "source" / ASSIGNMENT / "part3_network.ipynb", 4)
+    assert notebook.cells[0].source.startswith("# Часть 3.")
+    assert "setup_notebook(language='ru')" in cell(notebook, "setup").source
+    for student in ("reference", "no_final_sigmoid"):
+        submit(course, student, module_texts(student), ON_TIME)
+    env = {k: v for k, v in os.environ.items() if k != "KIT_LANG"}
+    graded = make("nbgrader-grade", f"COURSE={course}", env=env)
+    assert graded.returncode == 0, graded.stderr[-3000:]
+    assert re.search(r"reference: 100/100 за [\d.]+ с", graded.stdout), graded.stdout
+    feedback = make("nbgrader-feedback", f"COURSE={course}", env=env)
+    assert feedback.returncode == 0, feedback.stderr[-3000:]
+    page = page_text(course / "feedback" / "no_final_sigmoid" / ASSIGNMENT / "part3_network.html")
+    assert "Ответ студента" in page and "Баллы:" in page and "Score:" not in page
+    assert "выдаёт значения вне интервала (0, 1)" in page

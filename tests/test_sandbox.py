@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from autograder.sandbox import protocol
+from autograder.sandbox import modes, protocol
 from autograder.sandbox.client import ENV_MODE, Sandbox, SandboxError, unavailable
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.permissions import ClosedPaths
@@ -44,7 +44,10 @@ def _modes(*modes: str) -> list:
     return params
 
 
-ALL = _modes("namespaces", "bwrap", "uid", "none")
+ZYGOTES = _modes("namespaces", "bwrap", "uid", "none")  # a zygote forks the children
+# and mode portable, a spawned worker per call (each costs an import of torch: only the tests
+# of how a call ends, not those of the code it shares with a zygote's child)
+ALL = [*ZYGOTES, *_modes("portable")]
 ISOLATED = _modes("namespaces", "bwrap")  # namespaces: a view of the files and pids of its own
 UID = _modes("uid")  # root without namespaces: uid 65534 and file permissions only
 
@@ -282,9 +285,13 @@ def sandbox(host):
     All are created at once: their zygotes import torch side by side."""
     opened = {
         (mode, case): Sandbox(
-            host.cases / case, mode=mode, secrets=host.secrets, limits=LIMITS, jobs=2
+            host.cases / case,
+            mode=mode,
+            secrets=host.secrets,
+            limits=LIMITS,
+            jobs=1 if mode == "portable" else 2,  # a portable worker kept ready costs a core
         )
-        for mode in ("namespaces", "bwrap", "uid", "none")
+        for mode in ("namespaces", "bwrap", "uid", "none", "portable")
         if unavailable(mode) is None
         for case in ("good", "exits", "hostile")
     }
@@ -317,7 +324,7 @@ def children_are_host_root(mode: str) -> bool:
 @pytest.mark.parametrize("mode", ALL)
 def test_normal_call_returns_values_and_arrays(sandbox, mode: str) -> None:
     box = sandbox(mode, "good")
-    assert (box.isolation, box.isolated) == (mode, mode != "none")
+    assert (box.isolation, box.isolated) == (mode, mode not in ("none", "portable"))
     reply = call(box, "basic", "add", 2, 3)
     assert (reply.status, reply.data, reply.arrays, reply.error) == ("ok", {"result": 5}, {}, None)
     reply = call(box, "basic", "arange", 4)
@@ -335,7 +342,7 @@ def test_each_call_gets_a_fresh_worker(sandbox, mode: str) -> None:
     assert [call(box, "basic", "bump").data["result"] for _ in range(3)] == [1, 1, 1]
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", ZYGOTES)
 def test_exceptions_become_bounded_errors(sandbox, mode: str) -> None:
     box = sandbox(mode, "good")
     reply = call(box, "basic", "not_started")
@@ -350,7 +357,7 @@ def test_exceptions_become_bounded_errors(sandbox, mode: str) -> None:
     assert call(box, "nonexistent", "f").error["type"] == "ModuleNotFoundError"
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", ZYGOTES)
 def test_run_many_runs_jobs_at_once_and_keeps_order(sandbox, mode: str) -> None:
     box = sandbox(mode, "good")
     calls = [(CALL, {"module": "basic", "function": "pause", "args": [0.8]})] * 4
@@ -383,7 +390,7 @@ def test_only_probes_may_run(sandbox) -> None:
         box.run(CALL, {}, timeout=0)
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", ZYGOTES)
 def test_zygote_death_fails_in_flight_calls_then_restarts(sandbox, mode: str) -> None:
     box = sandbox(mode, "good")
     first = box.zygote_info["pid"]
@@ -434,6 +441,20 @@ def test_auto_and_forced_modes(monkeypatch: pytest.MonkeyPatch) -> None:
         unavailable.cache_clear()
 
 
+def test_public_checks_without_isolation_run_portable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where nothing isolates, the public checks get spawned workers and a graded run keeps
+    the zygote modes; without fork (Windows) every run is portable, the reference's too."""
+    monkeypatch.delenv(ENV_MODE, raising=False)
+    refused = {"namespaces": "refused", "bwrap": "refused", "uid": "refused"}
+    monkeypatch.setattr(modes, "unavailable", lambda mode: refused.get(mode))
+    assert modes.choose_mode("auto", trusted=False, graded=False) == "portable"
+    assert modes.choose_mode("auto", trusted=False, graded=True) == "none"
+    assert modes.choose_mode("auto", trusted=True) == "none"
+    monkeypatch.setattr(modes, "unavailable", lambda mode: None if mode == "portable" else "no")
+    assert modes.choose_mode("auto", trusted=False, graded=True) == "portable"
+    assert modes.choose_mode("auto", trusted=True) == "portable"
+
+
 # --- hostile submissions ----------------------------------------------------------------
 
 
@@ -473,9 +494,10 @@ def test_fork_bomb_is_bounded(sandbox, mode: str) -> None:
     assert call(box, "attacks", "connect", "127.0.0.1", 9).ok
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", ZYGOTES)
 def test_detached_daemon_does_not_survive(sandbox, mode: str, host) -> None:
-    """A pid namespace ends with its pid 1; without one, the zygote reaps orphans."""
+    """A pid namespace ends with its pid 1; without one, the zygote reaps orphans. (A portable
+    worker's process tree goes with it, but a daemon has left the tree.)"""
     box = sandbox(mode, "hostile")
     tag = new_tag()
     marker = f"/tmp/{tag}"
@@ -522,7 +544,7 @@ def test_only_the_allow_list_is_visible(sandbox, mode: str, host) -> None:
     assert "grader.txt" not in text and "score" not in text, text
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", ZYGOTES)
 def test_network_is_unreachable(sandbox, mode: str, listener) -> None:
     box = sandbox(mode, "hostile")
     host, port = listener
@@ -569,7 +591,7 @@ def test_forged_frame_is_detected(sandbox, mode: str) -> None:
     assert "full marks" not in json.dumps(reply.error)
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", ZYGOTES)
 def test_monkeypatching_cannot_stop_the_reply(sandbox, mode: str) -> None:
     reply = call(sandbox(mode, "hostile"), "attacks", "monkeypatch")
     assert reply.ok
@@ -612,7 +634,7 @@ def test_without_namespaces_the_worker_is_uid_65534_and_secrets_are_closed(
 # --- one zygote, many submissions ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ALL)
+@pytest.mark.parametrize("mode", ZYGOTES)
 def test_each_subfolder_sees_only_its_own_submission(host, mode: str, monkeypatch):
     """Batch grading: one zygote, a folder per student; a child never sees another's code."""
     monkeypatch.setenv(ENV_MODE, mode)

@@ -246,9 +246,9 @@ def test_the_reference_scores_full_marks(kit, tmp_path: Path, mode: str) -> None
 
 
 _DERIVE = """
-import json, torch, autograder.sandbox.zygote as zygote
-zygote._preload(["numpy", "torch", "torch.nn", "torch.utils.data"])
-zygote._import_probes()
+import json, torch, autograder.sandbox.zygote, autograder.sandbox.warmup as warmup
+warmup.preload(["numpy", "torch", "torch.nn", "torch.utils.data"])
+warmup.import_probes()
 from autograder.sandbox.view import derive
 view = derive(["numpy", "torch", "matplotlib"])
 print(json.dumps({"trees": view.trees, "files": view.files, "covers": view.covers}))

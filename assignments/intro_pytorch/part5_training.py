@@ -72,7 +72,7 @@ def train(
     Look up: optimizer.zero_grad, loss.backward, optimizer.step, Tensor.item.
     Example: train(model, X, y, nn.BCELoss(), optimizer, 3) -> [0.71, 0.66, 0.62]
     """
-    # TODO(5.2): train for `epochs` epochs, each one the five steps of a training step, and
+    # TODO(5.2): train for `epochs` epochs, each of them the five steps of training, and
     #     return each epoch's loss as a Python float.
     raise NotImplementedError("TODO(5.2): train")
 

@@ -9,7 +9,17 @@ import sys
 import zipfile
 from pathlib import Path
 
-from autograder.kit import ASSIGNMENTS, DIST, ENGINE, KIT_ROOT, SOLUTIONS
+from autograder.i18n import DEFAULT, LOCALE, current, in_language
+from autograder.kit import (
+    ASSIGNMENTS,
+    DIST,
+    ENGINE,
+    KIT_ROOT,
+    SOLUTIONS,
+    Settings,
+    load_settings,
+    settings_text,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,9 +34,9 @@ STUDENT_FOLDERS = ("sandbox", "grading", "probes", "checks/public", "reports", "
 KIT_ONLY_PACKAGES = ("nbgrader", "jupytext")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so that the same kit gives the same zip
 
+# the student's Makefile; @word@ is the message bundle.make.<word> in the bundle's language
 STUDENT_MAKEFILE = """\
-# Your exercises. `make help` lists what you can do.
-# The first command creates .venv/ with the packages of requirements.txt (a few minutes).
+# @intro@
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -37,97 +47,55 @@ export MPLBACKEND := Agg
 PART ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help check grade plot clean
+.PHONY: help check watch grade plot demo clean
 
-help: ## list what you can do
+help: ## @help@
 \t@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \\
 \t\t| awk -F':.*## ' '{printf "  make %-7s %s\\n", $$1, $$2}'
 
 $(STAMP): requirements.txt
 \t@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \\
-\t\t|| { echo "Python 3.10 or newer is needed (set PYTHON=...)"; exit 1; }
+\t\t|| { echo "@python@"; exit 1; }
 \ttest -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 \t$(BIN)/python -m pip install --quiet -r requirements.txt
 \ttouch $@
 
-check: $(STAMP) ## run the checks of every part; PART=3 for part 3 only
-\t$(BIN)/python -m autograder grade assignments --public $(if $(PART),--part $(PART))
+check: $(STAMP) ## @check@
+\t$(BIN)/python -m autograder check $(PART)
 
-grade: $(STAMP) ## your score on all the checks you have (also written to results.json)
-\t$(BIN)/python -m autograder grade assignments --public --results results.json
+watch: $(STAMP) ## @watch@
+\t$(BIN)/python -m autograder watch
 
-plot: $(STAMP) ## train your network and save its decision boundary to boundary.png
-\tPYTHONPATH=assignments $(BIN)/python -m intro_pytorch.part7_boundary
+grade: $(STAMP) ## @grade@
+\t$(BIN)/python -m autograder check --results results.json
 
-clean: ## remove .venv/, results.json and boundary.png
+plot: $(STAMP) ## @plot@
+\t$(BIN)/python -m autograder plot
+
+demo: $(STAMP) ## @demo@
+\t@test -n "$(PART)" || { echo "@demo_usage@"; exit 2; }
+\t$(BIN)/python -m autograder demo $(PART)
+
+clean: ## @clean@
 \trm -rf $(VENV) results.json boundary.png
 """
+MAKEFILE_WORDS = ("intro", "help", "python", "check", "watch", "grade", "plot", "demo")
+MAKEFILE_WORDS += ("demo_usage", "clean")
+README = "student_README.md"  # per language, in autograder/locale/<language>/texts/
 
-STUDENT_README = """\
-# Introduction to PyTorch: exercises
 
-Seven short exercises that follow the seminar, from tensors to a small network that
-separates two kinds of points on a plane. You write the missing code; the checks tell you
-what works and what to fix.
+def student_makefile(language: str) -> str:
+    """The student's Makefile with its help in `language`."""
+    text = STUDENT_MAKEFILE
+    for word in MAKEFILE_WORDS:
+        # plain text there: a backquote in a recipe's echo would run a command
+        words = in_language(language, f"bundle.make.{word}").replace("`", "")
+        text = text.replace(f"@{word}@", words)
+    return text
 
-## Start
 
-You need Python 3.10 or newer and `make` (Linux or macOS; on Windows, use WSL). On Debian
-or Ubuntu, also `sudo apt install python3-venv`. Then, in this folder:
-
-```sh
-make check
-```
-
-The first time, this creates `.venv/` and installs PyTorch and the packages listed in
-`requirements.txt` into it, which takes a few minutes. Every check says "not started" until
-you write code.
-
-## Work on a part
-
-Open `assignments/intro_pytorch/part1_tensors.py`. Each function you write has a docstring
-(what to compute, the shapes, the PyTorch calls to look up, an example) and two lines like
-
-```python
-    # TODO(1.1): return a float32 tensor made from `data` (torch.tensor with dtype=torch.float32).
-    raise NotImplementedError("1.1: from_list is not written yet")
-```
-
-Replace those two lines with your code. Then:
-
-| command | what it does |
-|---|---|
-| `make check PART=1` | run the checks of part 1 |
-| `make check` | run the checks of every part |
-| `make grade` | your score on all these checks, also written to `results.json` |
-| `make plot` | train your network and save a picture of what it learned to `boundary.png` |
-
-To run a part's own demo: `cd assignments && ../.venv/bin/python -m intro_pytorch.part5_training`.
-
-## What a check tells you
-
-A check that fails says what it called, what came back and what was expected, and often
-names the likely mistake, for example: `predict_proba(...) returned shape (57, 1), expected
-(57,): flatten the model's (N, 1) output with .reshape(-1) or .squeeze(1).`
-
-These are the public checks. Your grade comes from hidden checks that run the same
-functions on inputs you have not seen: passing every check here is a very good sign, not a
-promise. Use the names and signatures of the functions as they are.
-
-## Hand in
-
-The seven files `part1_tensors.py` to `part7_boundary.py` from `assignments/intro_pytorch/`
-(on Gradescope, upload those files themselves, not the folder). `data.py` is given: the
-grader uses its own copy.
-
-## What is in this folder
-
-| path | holds |
-|---|---|
-| `assignments/intro_pytorch/` | your code: one module per part, and `data.py` (toy data, given) |
-| `autograder/` | the checks and the program that runs them; you do not need to read it |
-| `Makefile`, `requirements.txt` | the commands above, and the packages they install |
-"""
+def student_readme(language: str) -> str:
+    return (LOCALE / language / "texts" / README).read_text(encoding="utf-8")
 
 
 class ReleaseError(RuntimeError):
@@ -200,18 +168,37 @@ def write_zip(folder: Path, path: Path, prefix: str = "") -> None:
             archive.writestr(info, file.read_bytes())
 
 
-def build_bundle(dist: Path = DIST) -> Path:
-    """Write dist/student/ and dist/intro_pytorch-student.zip; return the zip's path."""
+def write_assignments_in(target: Path, language: str) -> None:
+    """The stubs and the provided modules in `language`, as its students get them."""
+    from autograder.course.stubs import render_assignments
+
+    package = target / "assignments" / ASSIGNMENTS.name
+    package.mkdir(parents=True)
+    for name, text in render_assignments(language=language).items():
+        (package / name).write_text(text, encoding="utf-8")
+
+
+def archive_name(language: str) -> str:
+    """intro_pytorch-student.zip in English, intro_pytorch-student-<language>.zip else."""
+    return f"{NAME}.zip" if language == DEFAULT else f"{NAME}-{language}.zip"
+
+
+def build_bundle(dist: Path = DIST, language: str | None = None) -> Path:
+    """Write dist/student/ and its zip in `language` (default: the one in use); return the
+    zip's path."""
+    language = language or current()
     expected = public_expected_values()
     folder = dist / "student"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    copy_assignments(folder)
+    write_assignments_in(folder, language)
     copy_engine(folder, students=True)
+    settings = Settings(**{**vars(load_settings()), "language": language})
+    (folder / "autograder" / "settings.toml").write_text(settings_text(settings))
     shutil.copyfile(expected, folder / "autograder" / "checks" / "public" / "expected.npz")
-    (folder / "Makefile").write_text(STUDENT_MAKEFILE)
-    (folder / "README.md").write_text(STUDENT_README)
+    (folder / "Makefile").write_text(student_makefile(language), encoding="utf-8")
+    (folder / "README.md").write_text(student_readme(language), encoding="utf-8")
     (folder / "requirements.txt").write_text("\n".join(requirements()) + "\n")
-    archive = dist / f"{NAME}.zip"
+    archive = dist / archive_name(language)
     write_zip(folder, archive, prefix=f"{NAME}/")
     return archive

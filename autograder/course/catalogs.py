@@ -55,7 +55,8 @@ def _mo_bytes(catalog: Catalog) -> bytes:
 def rendered() -> dict[Path, bytes]:
     """Every .po and .mo file as `make catalogs` writes them."""
     english = read(DEFAULT)
-    template = Catalog(domain=DOMAIN)
+    # the template's date is the English catalog's: rendering twice gives the same files
+    template = Catalog(domain=DOMAIN, creation_date=english.creation_date)
     for message in english:
         if message.id:
             template.add(message.id)

@@ -19,8 +19,8 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course.nbgrader_autograde import converter, errors_logged
 from autograder.grading.grader import Grader, GradeReport
-from autograder.i18n import _
-from autograder.kit import PACKAGE, load_parts
+from autograder.i18n import _, choose
+from autograder.kit import PACKAGE, load_parts, load_settings
 from autograder.notebook.kernel import check_cell_id, part_sources
 from autograder.reports.results import write_results
 
@@ -60,6 +60,13 @@ def course_directory(root: Path) -> CourseDirectory:
         config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(root.resolve())
     return CourseDirectory(config=config)
+
+
+def course_language(root: Path) -> str:
+    """The language the course was built in (its autograder.toml), else the kit's."""
+    from autograder.course.nbgrader_course import COURSE_SETTINGS
+
+    return load_settings(root / COURSE_SETTINGS).language or choose()
 
 
 def check_gradebook(course: CourseDirectory, assignment: str) -> None:

@@ -15,7 +15,7 @@ from autograder.sandbox.client import Reply
 
 NOT_STARTED, FAILED = "not started", "failed"
 _STUDENT_FRAME = re.compile(r'File ".*?intro_pytorch/(\w+\.py)", line (\d+), in (\w+)')
-_DETAIL = 300  # characters of an error message kept in the feedback
+_DETAIL = 2000  # characters of an error message kept in the feedback (as the child keeps)
 
 
 def where_text(traceback: str) -> str:

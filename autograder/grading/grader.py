@@ -7,6 +7,7 @@ plain-data answers (see plugin.py and expect.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from autograder.i18n import _
 from autograder.kit import ENGINE, KIT_ROOT, SOLUTIONS, Part, check_order, load_parts, load_settings
 from autograder.sandbox.client import Sandbox
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.modes import NOT_ISOLATED
 
 if TYPE_CHECKING:
     from autograder.grading.plugin import Outcome, ProbeCall
@@ -68,7 +70,7 @@ class GradeReport:
 
     @property
     def isolated(self) -> bool:
-        return self.isolation != "none"
+        return self.isolation not in NOT_ISOLATED
 
 
 def reference_path(check_set: str) -> Path:
@@ -155,10 +157,11 @@ class Grader:
             limits=self.limits,
             preload=PRELOAD,
             jobs=jobs,
+            graded=self.check_set == "hidden",
             permissions_state=PERMISSIONS_STATE,
         )
         self._graded = 0
-        self._calls: list[ProbeCall] | None = None
+        self._calls: dict[str, list[ProbeCall]] = {}  # per module, once a grading made them
 
     @property
     def isolation(self) -> str:
@@ -174,23 +177,25 @@ class Grader:
         self.sandbox.close()
         shutil.rmtree(self.stage_root, ignore_errors=True)
 
-    def grade(self, submission: Path) -> GradeReport:
-        """Grade one submission; never raises for anything the submission does."""
-        return self._finish(self._prepare(submission))
+    def grade(self, submission: Path, part_numbers: set[int] | None = None) -> GradeReport:
+        """Grade one submission (only `part_numbers` of the Grader's parts, if given); never
+        raises for anything the submission does."""
+        parts = tuple(p for p in self.parts if part_numbers is None or p.number in part_numbers)
+        return self._finish(self._prepare(submission, parts))
 
     def grade_many(self, submissions: Iterable[Path]) -> Iterator[tuple[Path, GradeReport]]:
         """Grade submissions in order; the probes of the next one run while the checks of
         the current one are evaluated (after the first, the calls are known in advance)."""
         pending: _Pending | None = None
         for submission in submissions:
-            upcoming = self._prepare(submission)
+            upcoming = self._prepare(submission, self.parts)
             if pending is not None:
                 yield pending.submission, self._finish(pending)
             pending = upcoming
         if pending is not None:
             yield pending.submission, self._finish(pending)
 
-    def _prepare(self, submission: Path) -> _Pending:
+    def _prepare(self, submission: Path, parts: tuple[Part, ...]) -> _Pending:
         """Stage a submission and, when the calls are known, send its probes out now."""
         started = time.perf_counter()
         self._graded += 1
@@ -198,10 +203,12 @@ class Grader:
         subfolder = f"submission{self._graded}-{token_hex(8)}"
         staged = stage(submission, self.stage_root / subfolder)
         runner = ProbeRunner(self.sandbox, subfolder, self.store, self.limits)
-        problems = {p.module: staged.problem(p) for p in self.parts if staged.problem(p)}
-        if self._calls is not None:
-            runner.submit([c for c in self._calls if c.module not in problems], self._calls)
-        return _Pending(submission, staged, runner, problems, started)
+        problems = {p.module: staged.problem(p) for p in parts if staged.problem(p)}
+        if all(part.module in self._calls for part in parts):
+            calls = [c for part in parts for c in self._calls[part.module]]
+            calls.sort(key=lambda call: -call.timeout)  # as the plugin sends them
+            runner.submit([c for c in calls if c.module not in problems], calls)
+        return _Pending(submission, staged, runner, problems, parts, started)
 
     def _finish(self, pending: _Pending) -> GradeReport:
         """Run the checks of a prepared submission and collect the outcomes."""
@@ -218,14 +225,19 @@ class Grader:
                 pending.problems,
                 self.timeout,
             )
-            code = pytest.main(
-                [*PYTEST_ARGS, *_check_files(self.check_set, self.parts)], plugins=[plugin]
-            )
+            with _no_plugin_autoload():
+                code = pytest.main(
+                    [*PYTEST_ARGS, *_check_files(self.check_set, pending.parts)], plugins=[plugin]
+                )
             runner.wait()
         finally:
             pending.staged.cleanup()
-        if self._calls is None and plugin.calls:
-            self._calls = plugin.submitted
+        if code == pytest.ExitCode.INTERRUPTED:
+            raise KeyboardInterrupt
+        for module in pending.modules:
+            made = [call for call in plugin.submitted if call.module == module]
+            if made:
+                self._calls[module] = made
         errors = list(runner.errors)
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             errors.append(_("grader.pytest_stopped", code=int(code)))
@@ -235,7 +247,7 @@ class Grader:
         seconds = time.perf_counter() - pending.started
         return GradeReport(
             outcomes,
-            self.parts,
+            pending.parts,
             self.check_set,
             self.isolation,
             seconds,
@@ -243,6 +255,23 @@ class Grader:
             plugin.evidence,
             self.hints,
         )
+
+
+@contextlib.contextmanager
+def _no_plugin_autoload() -> Iterator[None]:
+    """pytest loads only the grader's plugin, none that happens to be installed beside it."""
+    before = os.environ.get(_AUTOLOAD)
+    os.environ[_AUTOLOAD] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[_AUTOLOAD]
+        else:
+            os.environ[_AUTOLOAD] = before
+
+
+_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 
 @dataclass
@@ -253,7 +282,12 @@ class _Pending:
     staged: StagedSubmission
     runner: ProbeRunner
     problems: dict[str, str]
+    parts: tuple[Part, ...]
     started: float
+
+    @property
+    def modules(self) -> set[str]:
+        return {part.module for part in self.parts}
 
 
 def grade(submission: Path, **options: object) -> GradeReport:

@@ -1,9 +1,11 @@
 """Expected values: the probes run on the reference solutions, computed once and kept.
 
 The store is an .npz file per check set (arrays loaded with allow_pickle=False; the JSON
-facts ride along as UTF-8 bytes). It records a fingerprint of the solutions, the probes
-and the library versions; when any of them changes, the values are computed again in a
-trusted sandbox. Without solutions/ (a student bundle) the shipped file is used as it is.
+facts ride along as UTF-8 bytes), with the seconds each probe took on the reference (the
+time limits of a submission's probes follow them). It records a fingerprint of the
+solutions, the probes and the library versions; when any of them changes, the values are
+computed again in a trusted sandbox. Without solutions/ (a student bundle) the shipped file
+is used as it is.
 """
 
 from __future__ import annotations
@@ -47,12 +49,18 @@ class ReferenceStore:
         self.solutions = solutions if solutions is not None and solutions.is_dir() else None
         self.fingerprint = fingerprint(self.solutions) if self.solutions else None
         self._loaded: dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]] | None = None
+        self._seconds: dict[str, float] = {}
 
     def load(self) -> dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]]:
         """Return {call key: (data, arrays)}; empty when missing, unreadable or stale."""
         if self._loaded is None:
             self._loaded = self._read()
         return dict(self._loaded)
+
+    def seconds(self) -> dict[str, float]:
+        """{call key: seconds its probe took on the reference}, as far as they are known."""
+        self.load()
+        return dict(self._seconds)
 
     def _read(self) -> dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]]:
         try:
@@ -61,6 +69,11 @@ class ReferenceStore:
                 if self.fingerprint is not None and meta.get("fingerprint") != self.fingerprint:
                     return {}
                 results = {key: (data, {}) for key, data in meta["calls"].items()}
+                self._seconds = {
+                    key: float(value)
+                    for key, value in meta.get("seconds", {}).items()
+                    if key in results
+                }
                 for name in archive.files:
                     if name != META:
                         key, _, array_name = name.partition("/")
@@ -69,12 +82,19 @@ class ReferenceStore:
         except (OSError, ValueError, KeyError):
             return {}
 
-    def save(self, results: dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]]) -> None:
-        """Write all results atomically (a concurrent reader sees the old or the new file)."""
+    def save(
+        self,
+        results: dict[str, tuple[dict[str, Any], dict[str, np.ndarray]]],
+        seconds: dict[str, float],
+    ) -> None:
+        """Write all results and their seconds atomically (a concurrent reader sees the old or
+        the new file)."""
         self._loaded = dict(results)
+        self._seconds = {key: seconds[key] for key in results if key in seconds}
         meta = {
             "fingerprint": self.fingerprint,
             "calls": {key: data for key, (data, _) in results.items()},
+            "seconds": self._seconds,
         }
         arrays = {
             f"{key}/{name}": array

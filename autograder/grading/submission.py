@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.i18n import _
-from autograder.kit import ASSIGNMENTS, PACKAGE, Part, load_parts
+from autograder.kit import ASSIGNMENTS, PACKAGE, READ_AS_IS, Part, load_parts
 
 MAX_PART_BYTES = 1 << 20
 PROVIDED = ("__init__.py", "data.py")
@@ -62,7 +62,7 @@ def find_package_folder(submission: Path) -> Path:
 
 def _read_regular_file(path: Path) -> bytes:
     """Read a regular file without following links; refuse anything else or anything big."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    fd = os.open(path, READ_AS_IS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

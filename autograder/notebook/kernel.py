@@ -26,7 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from autograder.i18n import ENVIRONMENT, _, choose, current, use
-from autograder.kit import ENGINE, PACKAGE, SOLUTIONS, load_parts, write_atomic
+from autograder.kit import ENGINE, PACKAGE, READ_AS_IS, SOLUTIONS, load_parts, write_atomic
 
 SETUP_ID = "setup"
 CHECK_PREFIX = "check_"
@@ -62,7 +62,7 @@ def read_notebook(path: Path) -> dict[str, Any] | None:
     """The parsed notebook at `path`; None unless it is a regular file (not a link) of at most
     MAX_NOTEBOOK_BYTES holding a notebook's JSON."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, READ_AS_IS)
         with os.fdopen(fd, "rb") as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import time
 from typing import Any
 
 import torch
@@ -25,13 +26,15 @@ from .common import PACKAGE
 def run(calls: list[list[Any]]) -> dict[str, Any]:
     """Call each [probe, args]; results are keyed "<index>|<key>", errors "<index>|!error".
 
-    Before each probe a marker line (MARK, its index) goes to stdout, so that the grader can
-    tell whose printed output is whose."""
+    Before each probe a marker line (MARK, its index, the seconds since the group began) goes
+    to stdout, so that the grader can tell whose printed output is whose, and which probe ran
+    out of time."""
     out: dict[str, Any] = {}
+    began = time.monotonic()
     for index, (probe, args) in enumerate(calls):
         _fresh_state()
         _flush()
-        os.write(1, f"{MARK}{index}\n".encode())
+        os.write(1, f"{MARK}{index} {time.monotonic() - began:.3f}\n".encode())
         try:
             module, _, name = probe.partition(":")
             result = getattr(importlib.import_module(module), name)(**args)

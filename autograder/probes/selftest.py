@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import resource
 import socket
 
 _LISTING = 50
@@ -58,5 +57,13 @@ def inspect(paths: list[str] = (), connect: list[list] = ()) -> dict:
         "paths": {path: _look(path) for path in paths},
         "connect": [_connect(host, port) for host, port in connect],
         "pids": pids[:_LISTING],
-        "rlimits": {name: list(resource.getrlimit(getattr(resource, name))) for name in _RLIMITS},
+        "rlimits": _rlimits(),
     }
+
+
+def _rlimits() -> dict[str, list[int]]:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return {}
+    return {name: list(resource.getrlimit(getattr(resource, name))) for name in _RLIMITS}

@@ -55,12 +55,17 @@ def by_part(report: GradeReport) -> list[tuple[Part, list[Outcome], float, float
     return found
 
 
+# the words for the modes that do not say "isolated (<mode>)"
+ISOLATION_TEXTS = {
+    "uid": "report.isolated_uid",
+    "none": "report.not_isolated",
+    "portable": "report.not_isolated_portable",
+}
+
+
 def isolation_text(report: GradeReport) -> str:
-    if report.isolation == "uid":
-        return _("report.isolated_uid")
-    if report.isolated:
-        return _("report.isolated", mode=report.isolation)
-    return _("report.not_isolated")
+    message_id = ISOLATION_TEXTS.get(report.isolation)
+    return _(message_id) if message_id else _("report.isolated", mode=report.isolation)
 
 
 def summary_text(report: GradeReport) -> str:

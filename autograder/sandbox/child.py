@@ -19,6 +19,7 @@ import numpy as np
 from autograder.sandbox import protocol
 
 REPLY_FD = 3  # the child's end of its reply pipe, after redirect
+SETUP_FAILED = 70  # exit status of a child whose isolation could not be set up
 REPLY_LOST = 71  # exit status of a child whose reply pipe was closed or replaced
 ALL_FDS = 1 << 30
 _MESSAGE_CHARS = 2000

@@ -1,5 +1,6 @@
 """The sandbox client, on the grader's side: runs trusted probes on submission code, each call in
-a short-lived isolated child of a zygote process (sandbox/zygote.py)."""
+a short-lived isolated child of a zygote process (sandbox/zygote.py), or in a spawned worker
+where nothing can isolate (sandbox/portable.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.sandbox import isolation, protocol
+from autograder.sandbox import protocol
 from autograder.sandbox.handle import (
     Reply,
     Request,
@@ -21,8 +22,15 @@ from autograder.sandbox.handle import (
     ZygoteHandle,
 )
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.modes import ENV_MODE, bwrap_command, choose_mode, unavailable
+from autograder.sandbox.modes import (
+    ENV_MODE,
+    NOT_ISOLATED,
+    bwrap_command,
+    choose_mode,
+    unavailable,
+)
 from autograder.sandbox.permissions import ClosedPaths
+from autograder.sandbox.portable import PortableHandle
 
 __all__ = ["ENV_MODE", "Reply", "Sandbox", "SandboxError", "unavailable"]
 _SUBFOLDER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -39,8 +47,10 @@ class Sandbox:
     other permissions until the sandbox is closed (`permissions_state`: see
     permissions.ClosedPaths); bubblewrap also covers them around the zygote.
     `trusted=True` is for the reference solutions: no isolation, still timeouts.
-    Mode "auto" picks "namespaces" (root), else "bwrap", else "uid", else "none"; the
-    environment variable AUTOGRADER_SANDBOX forces a mode and fails if it cannot work.
+    Mode "auto" picks "namespaces" (root), else "bwrap", else "uid", else "none" for a graded
+    run; for the public checks (`graded=False`) "namespaces", else "bwrap", else "portable"
+    (see modes.py); the environment variable AUTOGRADER_SANDBOX forces a mode and fails if
+    it cannot work.
     """
 
     def __init__(
@@ -51,6 +61,7 @@ class Sandbox:
         limits: Limits | None = None,
         mode: str = "auto",
         trusted: bool = False,
+        graded: bool = True,
         jobs: int | None = None,
         preload: Sequence[str] = ("numpy", "torch"),
         permissions_state: Path | None = None,
@@ -65,21 +76,21 @@ class Sandbox:
         self.trusted = trusted
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.preload = tuple(preload)
-        self.isolation = choose_mode(mode, trusted)
+        self.isolation = choose_mode(mode, trusted, graded)
         root = str(self.package_root)
         self._closed_paths = ClosedPaths([s for s in self.secrets if s != root], permissions_state)
-        if self.isolation != "uid":
-            self._closed_paths.recover()
-        else:
-            self._closed_paths.close()
-            if root in self.secrets:  # a folder per submission: each child enters its own
-                self.package_root.chmod(0o711)  # but cannot list the others' (random) names
         self._slots = threading.BoundedSemaphore(self.jobs)
         self._lock = threading.Lock()
         self._closed = False
-        # Started now, so that it imports torch while the grader does something else.
-        try:
-            self._zygote: ZygoteHandle | None = self._start_zygote()
+        try:  # also on Ctrl-C while the secrets are being closed
+            if self.isolation != "uid":
+                self._closed_paths.recover()
+            else:
+                self._closed_paths.close()
+                if root in self.secrets:  # a folder per submission: each child enters its own
+                    self.package_root.chmod(0o711)  # but cannot list the others' (random) names
+            # Started now, so that it imports torch while the grader does something else.
+            self._zygote: ZygoteHandle | PortableHandle | None = self._start_zygote()
         except BaseException:
             self._closed_paths.reopen()
             raise
@@ -91,7 +102,7 @@ class Sandbox:
 
     @property
     def isolated(self) -> bool:
-        return self.isolation != "none"
+        return self.isolation not in NOT_ISOLATED
 
     def __enter__(self) -> Sandbox:
         self._ensure_zygote()
@@ -136,7 +147,8 @@ class Sandbox:
                 raise
         replies = []
         for request in requests:
-            while not request.event.wait(max(0.0, request.deadline - time.monotonic())):
+            # a request waiting for a portable worker gets its deadline once one takes it
+            while not request.event.wait(min(1.0, max(0.0, request.deadline - time.monotonic()))):
                 self._expire([request])
             replies.append(request.reply)
         return replies
@@ -169,7 +181,7 @@ class Sandbox:
                 continue
         raise SandboxError("the sandbox's zygote dies as soon as it starts")
 
-    def _ensure_zygote(self) -> ZygoteHandle:
+    def _ensure_zygote(self) -> ZygoteHandle | PortableHandle:
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox is closed")
@@ -180,7 +192,7 @@ class Sandbox:
             self._zygote.wait_ready()
             return self._zygote
 
-    def _start_zygote(self) -> ZygoteHandle:
+    def _start_zygote(self) -> ZygoteHandle | PortableHandle:
         config = {
             "mode": self.isolation,
             "package": str(self.package_root),
@@ -188,8 +200,12 @@ class Sandbox:
             "jobs": self.jobs,
             "preload": list(self.preload),
         }
+        if self.isolation == "portable":
+            return PortableHandle(config)
         if self.isolation != "bwrap":
             return ZygoteHandle(config, [], ())
+        from autograder.sandbox import isolation  # Linux only, as bwrap is
+
         package_fd = os.open(self.package_root, os.O_PATH | os.O_DIRECTORY)
         try:
             prefix = bwrap_command(shutil.which("bwrap") or "bwrap", package_fd, self.secrets)

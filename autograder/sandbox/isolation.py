@@ -1,4 +1,4 @@
-"""Child-side isolation (namespaces, mounts, rlimits, privilege drop) through ctypes on libc."""
+"""Child-side isolation (namespaces, mounts, privilege drop) through ctypes on libc: Linux only."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from autograder.sandbox.limits import cpu_seconds
+from autograder.sandbox.child import SETUP_FAILED
 
 if TYPE_CHECKING:
     from autograder.sandbox.view import View
@@ -52,8 +52,6 @@ OLD_ROOT = "/.host"  # the host's tree after pivot_root, until the child's pid 1
 DEVICES = ("null", "zero", "full", "random", "urandom")
 DEVICE_LINKS = {"fd": "/proc/self/fd", "stdin": "fd/0", "stdout": "fd/1", "stderr": "fd/2"}
 HOSTNAME = b"sandbox"
-SETUP_FAILED = 70  # exit status of a child whose isolation could not be set up
-MODES = ("namespaces", "bwrap", "uid", "none")
 GROUPED = ("uid", "none")  # no pid namespace: the child leads a process group of its own
 
 # Per-mount flags that a bind remount must repeat (the kernel refuses to drop locked ones).
@@ -247,23 +245,6 @@ def mount_proc(mode: str) -> None:
         # new one: hide the outer /proc (the zygote's and siblings' pids) instead.
         flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
         mount("tmpfs", "/proc", "tmpfs", flags, "mode=0555,size=4k")
-
-
-def _set_limit(which: int, soft: int, hard: int) -> None:
-    current = resource.getrlimit(which)[1]
-    if current != resource.RLIM_INFINITY:
-        hard = min(hard, current)
-    resource.setrlimit(which, (min(soft, hard), hard))
-
-
-def set_limits(limits: dict, timeout: float) -> None:
-    """Bound address space, CPU time (from the wall-clock timeout), file size, processes, cores."""
-    cpu = cpu_seconds(timeout)
-    _set_limit(resource.RLIMIT_AS, limits["address_space"], limits["address_space"])
-    _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)
-    _set_limit(resource.RLIMIT_FSIZE, limits["file_size"], limits["file_size"])
-    _set_limit(resource.RLIMIT_NPROC, limits["processes"], limits["processes"])
-    _set_limit(resource.RLIMIT_CORE, 0, 0)
 
 
 def drop_privileges(mode: str) -> None:

@@ -1,8 +1,11 @@
 """Which sandbox mode works on this machine, and the command that starts a zygote in it.
 
-Mode "auto" picks "namespaces" (root), else "bwrap", else "uid", else "none"; the environment
-variable AUTOGRADER_SANDBOX forces a mode and fails if it cannot work. Each mode is tried
-once per process by setting a child up exactly as the zygote does (isolation.py).
+For a graded run, mode "auto" picks "namespaces" (root), else "bwrap", else "uid", else
+"none"; for the public checks on a student's computer "namespaces", else "bwrap", else
+"portable" (spawned workers, nothing isolated: Windows, macOS, containers that refuse
+namespaces). A run without fork (Windows) can only be "portable". The environment variable
+AUTOGRADER_SANDBOX forces a mode and fails if it cannot work. Each Linux mode is tried once
+per process by setting a child up exactly as the zygote does (isolation.py).
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.kit import KIT_ROOT
-from autograder.sandbox import isolation
 from autograder.sandbox.handle import SandboxError, python_command, zygote_env
 
-ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap or none
+ENV_MODE = "AUTOGRADER_SANDBOX"  # forces a mode: namespaces, bwrap, uid, none or portable
+MODES = ("namespaces", "bwrap", "uid", "none", "portable")
+NOT_ISOLATED = ("none", "portable")
 _ROOT = KIT_ROOT  # the folder holding the autograder package
+# what the zygote modes need of the system: Linux's fork and process calls, and rlimits
+_ZYGOTE_NEEDS = ("fork", "setsid", "killpg", "geteuid", "pidfd_open")
 
 
 def _library_folders() -> list[str]:
@@ -31,6 +37,8 @@ def _library_folders() -> list[str]:
 
 
 def bwrap_command(bwrap: str, package_fd: int | None, secrets: Sequence[str]) -> list[str]:
+    from autograder.sandbox import isolation
+
     command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--remount-ro", "/dev"]
     command += ["--proc", "/proc", "--tmpfs", "/tmp"]
     kept = isolation.under_scratch(_library_folders())
@@ -58,6 +66,11 @@ def bwrap_command(bwrap: str, package_fd: int | None, secrets: Sequence[str]) ->
 @functools.cache
 def unavailable(mode: str) -> str | None:
     """Why sandbox `mode` cannot work on this machine, or None if it does (checked once)."""
+    if mode == "portable":
+        return None
+    missing = _missing_for_zygote()
+    if missing:
+        return missing
     if mode == "none":
         return None
     if mode in ("namespaces", "uid") and os.geteuid() != 0:
@@ -80,16 +93,29 @@ def unavailable(mode: str) -> str | None:
     return lines[-1] if lines else f"its check exited with status {result.returncode}"
 
 
-def choose_mode(mode: str, trusted: bool) -> str:
+def _missing_for_zygote() -> str | None:
+    """What this system lacks for a zygote that forks its children, if anything."""
+    if not sys.platform.startswith("linux"):
+        return f"it needs Linux, not {sys.platform}"
+    missing = [f"os.{name}" for name in _ZYGOTE_NEEDS if not hasattr(os, name)]
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        missing.append("resource")
+    return f"this Python has no {', '.join(missing)}" if missing else None
+
+
+def choose_mode(mode: str, trusted: bool, graded: bool = True) -> str:
+    """The sandbox mode to use: `mode` unless AUTOGRADER_SANDBOX forces one; "auto" picks the
+    first that works (graded runs and public checks differ only where nothing isolates)."""
     if trusted:
-        return "none"
+        return "none" if unavailable("none") is None else "portable"
     requested = os.environ.get(ENV_MODE) or mode
     if requested == "auto":
-        return next((m for m in ("namespaces", "bwrap", "uid") if unavailable(m) is None), "none")
-    if requested not in isolation.MODES:
-        raise SandboxError(
-            f"unknown sandbox mode {requested!r}: use auto, {', '.join(isolation.MODES)}"
-        )
+        order = ("namespaces", "bwrap", "uid", "none") if graded else ("namespaces", "bwrap")
+        return next((m for m in order if unavailable(m) is None), "portable")
+    if requested not in MODES:
+        raise SandboxError(f"unknown sandbox mode {requested!r}: use auto, {', '.join(MODES)}")
     reason = unavailable(requested)
     if reason:
         raise SandboxError(f"sandbox mode {requested!r} was requested but cannot work: {reason}")

@@ -75,7 +75,8 @@ class ClosedPaths:
             json.dump(data, file)
 
     def close(self) -> None:
-        """Record each path's mode (unless another grader holds it closed), then close it."""
+        """Record each path's mode (unless another grader holds it closed), then close it: a
+        grader stopped in between leaves nothing closed that is not recorded."""
         with self._record() as data:
             modes: dict[str, int] = data.setdefault("modes", {})
             holders = [pid for pid in data.get("holders", []) if _alive(pid)]
@@ -83,9 +84,12 @@ class ClosedPaths:
                 mode = _mode(path)
                 if mode is not None:
                     modes.setdefault(path, mode)
-                    os.chmod(path, mode & 0o700)
             data["holders"] = [*holders, os.getpid()]
         self._held = True
+        for path in self.paths:
+            mode = _mode(path)
+            if mode is not None:
+                os.chmod(path, mode & 0o700)
 
     def reopen(self) -> None:
         """Let go; the last holder gives every recorded path its mode back (once)."""

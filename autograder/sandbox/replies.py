@@ -3,13 +3,14 @@ and how it ended: a reason that the grading side puts into the student's words."
 
 from __future__ import annotations
 
-import os
 import signal
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.sandbox import isolation, protocol
-from autograder.sandbox.child import REPLY_LOST, failure
+import numpy as np
+
+from autograder.sandbox import protocol
+from autograder.sandbox.child import REPLY_LOST, SETUP_FAILED, failure
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ class Reason:
 def stopped(kind: str, reason: Reason) -> dict:
     """The `error` of a reply for a timeout, crash or protocol violation, with its reason."""
     return {**failure(kind, reason.log), "reason": {"id": reason.id, "values": reason.values}}
+
+
+def timed_out(seconds: float) -> Reason:
+    """A child that gave no answer within its wall-clock limit."""
+    log = f"no answer within {seconds:g} s, so it was stopped"
+    return Reason("sandbox.timeout", log, {"seconds": f"{seconds:g}"})
 
 
 def relay_limits(limits: dict) -> dict[str, int]:
@@ -81,30 +88,72 @@ def check_reply(reply: dict, arrays: dict) -> None:
     raise protocol.ProtocolError("the reply is neither a result nor an error")
 
 
-def describe(status: int) -> Reason:
-    """How a child that gave no answer ended, from its wait status."""
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
+def describe(code: int) -> Reason:
+    """How a child ended, from its exit code (negative: the signal that killed it)."""
+    if code < 0:
         try:
-            name = signal.Signals(number).name
+            name = signal.Signals(-code).name
         except ValueError:
-            name = f"signal {number}"
+            name = f"signal {-code}"
+        log = f"it was killed by {name}"
         if name in ("SIGXCPU", "SIGXFSZ"):
             limit = "cpu" if name == "SIGXCPU" else "file_size"
-            return Reason(f"sandbox.killed_{limit}", f"it was killed by {name}", {"signal": name})
-        return Reason("sandbox.killed", f"it was killed by {name}", {"signal": name})
-    code = os.waitstatus_to_exitcode(status)
-    if code == isolation.SETUP_FAILED:
+            return Reason(f"sandbox.killed_{limit}", log, {"signal": name})
+        return Reason("sandbox.killed", log, {"signal": name})
+    if code == SETUP_FAILED:
         log = f"it exited with status {code}: the sandbox could not be set up (see output)"
         return Reason("sandbox.setup_failed", log, {"code": code})
     if code == REPLY_LOST:
         log = f"it exited with status {code}: its reply pipe was closed or replaced"
         return Reason("sandbox.reply_lost", log, {"code": code})
-    return Reason(
-        "sandbox.exited", f"it exited with status {code} without answering", {"code": code}
-    )
+    log = f"it exited with status {code} without answering"
+    return Reason("sandbox.exited", log, {"code": code})
 
 
 def grader_stopped(detail: str) -> Reason:
     """The sandbox itself failed (not the submission): `detail` says how, for the logs."""
     return Reason("sandbox.grader_stopped", detail, {"detail": detail})
+
+
+def judge(
+    reply: bytes, code: int, stopped_by: str | None, timeout: float, limits: dict
+) -> tuple[dict, dict[str, np.ndarray]]:
+    """The status, data and error of a finished child, and its arrays, from the bytes it
+    wrote on its reply pipe, its exit code, and why it was stopped, if it was: "timeout",
+    "overflow" (its reply grew too large) or "memory" (it used more than its address space)."""
+    max_reply = protocol.PREFIX_SIZE + limits["max_json"] + limits["max_arrays"]
+    megabytes = limits["address_space"] >> 20
+    reasons = {
+        "timeout": timed_out(timeout),
+        "overflow": Reason(
+            "sandbox.too_large", f"the reply is larger than {max_reply} bytes", {"bytes": max_reply}
+        ),
+        "memory": Reason(
+            "sandbox.memory",
+            f"it used more than {megabytes} MB of memory, so it was stopped",
+            {"megabytes": megabytes},
+        ),
+    }
+    kinds = {"timeout": "timeout", "overflow": "protocol", "memory": "crashed"}
+    if stopped_by is not None:
+        return _failed(kinds[stopped_by], reasons[stopped_by]), {}
+    if not reply:
+        return _failed("crashed", describe(code)), {}
+    try:
+        answer, arrays = protocol.decode(
+            reply, max_json=limits["max_json"], max_arrays=limits["max_arrays"]
+        )
+        check_reply(answer, arrays)
+    except protocol.ProtocolError as exc:
+        reason = Reason("sandbox.malformed", f"a malformed answer: {exc}", {"error": str(exc)})
+        return _failed("protocol", reason), {}
+    if code != 0:
+        ended = describe(code)
+        values = {"reason": ended.id, **ended.values}
+        log = f"it answered, but then {ended.log}"
+        return _failed("crashed", Reason("sandbox.answered_then", log, values)), {}
+    return {"status": "ok", "data": {}, "error": None, **answer}, arrays
+
+
+def _failed(status: str, reason: Reason) -> dict:
+    return {"status": status, "data": {}, "error": stopped(status, reason)}

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import importlib
 import json
 import os
-import pkgutil
 import selectors
 import signal
 import sys
@@ -19,22 +17,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-import numpy as np
-
 from autograder.sandbox import isolation, protocol, view
-from autograder.sandbox.child import ALL_FDS, REPLY_FD, redirect, run_probe
-from autograder.sandbox.replies import (
-    Excerpt,
-    Reason,
-    check_reply,
-    describe,
-    grader_stopped,
-    relay_limits,
-    stopped,
+from autograder.sandbox.child import ALL_FDS, REPLY_FD, SETUP_FAILED, redirect, run_probe
+from autograder.sandbox.limits import set_limits
+from autograder.sandbox.replies import Excerpt, grader_stopped, judge, relay_limits, stopped
+from autograder.sandbox.warmup import (
+    PROBES,
+    grouped,
+    import_for,
+    import_probes,
+    preload,
+    zygote_imports,
 )
 
-PROBES = "autograder.probes"
-GROUP = "autograder.probes.group:run"
 _READ_SIZE = 1 << 20
 _LATE_OUTPUT = 1 << 20  # at most this much output is read after the child has exited
 _ESCALATE = 2.0  # seconds a supervisor has to empty its namespace before it gets SIGKILL
@@ -155,13 +150,13 @@ class Zygote:
         """What a child sees of the files, derived again once more modules were loaded."""
         loaded = len(sys.modules)
         if self._view is None or self._view[0] != loaded:
-            roots = [*self.roots, *_zygote_imports()]
+            roots = [*self.roots, *zygote_imports()]
             self._view = loaded, view.derive(roots)
         return self._view[1]
 
     def _start(self, request: dict) -> None:
-        for probe in [request["probe"], *_grouped(request)]:
-            _import_for(probe)
+        for probe in [request["probe"], *grouped(request)]:
+            import_for(probe)
         seen = None if self.mode in isolation.GROUPED else self.view()
         reply_r, reply_w = os.pipe()
         output_r, output_w = os.pipe()
@@ -214,14 +209,14 @@ class Zygote:
                 os.close(alive_w)
                 isolation.mount_proc(self.mode)
                 isolation.leave_host()
-            isolation.set_limits(self.limits, float(request["timeout"]))
+            set_limits(self.limits, float(request["timeout"]))
             isolation.drop_privileges(self.mode)
             isolation.die_with_parent(self.pid if alive is None else None, alive)
             os.chdir("/tmp")
             os.closerange(REPLY_FD + 1, ALL_FDS)
         except BaseException:
             traceback.print_exc()
-            os._exit(isolation.SETUP_FAILED)
+            os._exit(SETUP_FAILED)
         run_probe(request["probe"], request["args"], package, self.limits)
 
     def _on_reply(self, job: _Job) -> None:
@@ -291,50 +286,15 @@ class Zygote:
                     os.waitpid(pid, 0)
 
     def _relay(self, job: _Job, status: int) -> None:
-        header: dict = {
+        stopped_by = "timeout" if job.timed_out else "overflow" if job.overflow else None
+        code = os.waitstatus_to_exitcode(status)
+        result, arrays = judge(bytes(job.reply), code, stopped_by, job.timeout, self.limits)
+        header = {
             "id": job.id,
-            "status": "ok",
-            "data": {},
-            "error": None,
+            **result,
             "output": job.output.text(),
             "seconds": time.monotonic() - job.started,
         }
-        arrays: dict[str, np.ndarray] = {}
-        if job.timed_out:
-            log = f"no answer within {job.timeout:g} s, so it was stopped"
-            reason = Reason("sandbox.timeout", log, {"seconds": f"{job.timeout:g}"})
-            header.update(status="timeout", error=stopped("timeout", reason))
-        elif job.overflow:
-            log = f"the reply is larger than {self.max_reply} bytes"
-            reason = Reason("sandbox.too_large", log, {"bytes": self.max_reply})
-            header.update(status="protocol", error=stopped("protocol", reason))
-        elif not job.reply:
-            header.update(status="crashed", error=stopped("crashed", describe(status)))
-        else:
-            try:
-                reply, arrays = protocol.decode(
-                    bytes(job.reply),
-                    max_json=self.limits["max_json"],
-                    max_arrays=self.limits["max_arrays"],
-                )
-                check_reply(reply, arrays)
-            except protocol.ProtocolError as exc:
-                arrays = {}
-                reason = Reason(
-                    "sandbox.malformed", f"a malformed answer: {exc}", {"error": str(exc)}
-                )
-                header.update(status="protocol", error=stopped("protocol", reason))
-            else:
-                if status == 0:
-                    header.update(reply)
-                else:
-                    arrays = {}
-                    ended = describe(status)
-                    log = f"it answered, but then {ended.log}"
-                    reason = Reason(
-                        "sandbox.answered_then", log, {"reason": ended.id, **ended.values}
-                    )
-                    header.update(status="crashed", error=stopped("crashed", reason))
         try:
             frame = protocol.encode(header, arrays, **self.relay)
         except protocol.ProtocolError as exc:
@@ -344,73 +304,11 @@ class Zygote:
         protocol.write_all(self.reply_fd, frame)
 
 
-def _preload(names: list[str]) -> None:
-    for name in names:
-        importlib.import_module(name)
-    if "torch" in sys.modules:
-        torch = sys.modules["torch"]
-        torch.set_num_threads(1)
-        torch.set_num_interop_threads(1)
-        # One small operation initialises torch's lazy CPU detection, which reads
-        # /proc/cpuinfo: a child may have no /proc (bwrap run by root).
-        torch.ones(4, 4) @ torch.ones(4, 4)
-
-
-def _grouped(request: dict) -> list[str]:
-    """The probes a group request runs (autograder.probes.group), else nothing."""
-    if request["probe"] != GROUP:
-        return []
-    calls = request["args"].get("calls")
-    return (
-        [call[0] for call in calls if isinstance(call, list) and call and isinstance(call[0], str)]
-        if isinstance(calls, list)
-        else []
-    )
-
-
-def _zygote_imports() -> list[str]:
-    """What the loaded probe modules ask the zygote to import when they first run."""
-    names = []
-    for name, module in list(sys.modules.items()):
-        if name.startswith(PROBES + "."):
-            names += [n.partition(".")[0] for n in getattr(module, "ZYGOTE_IMPORTS", ())]
-    return sorted(set(names))
-
-
-def _import_for(probe: str) -> None:
-    """Import, once and in the zygote, the heavy modules a probe's module asks for in
-    ZYGOTE_IMPORTS (matplotlib for the plots): later children of any submission share them,
-    and gradings that never need them do not wait for them at start."""
-    module = sys.modules.get(probe.partition(":")[0])
-    for name in getattr(module, "ZYGOTE_IMPORTS", ()):
-        try:
-            importlib.import_module(name)
-        except Exception:  # the child will meet the same error and report it
-            traceback.print_exc()
-        gc.freeze()
-
-
-def _import_probes() -> dict[str, str]:
-    """Import every probe module now, so children need not; returns the ones that failed."""
-    errors = {}
-    package = importlib.import_module(PROBES)
-    for info in pkgutil.walk_packages(package.__path__, PROBES + "."):
-        try:
-            importlib.import_module(info.name)
-        except Exception:
-            errors[info.name] = traceback.format_exc(limit=-5)
-            print(errors[info.name], file=sys.stderr)
-    leaked = sorted(name for name in sys.modules if name.split(".")[0] == "intro_pytorch")
-    if leaked:
-        raise RuntimeError(f"the zygote must not import submission code, but holds {leaked}")
-    return errors
-
-
 def main(argv: list[str]) -> int:
     """Entry point: `python -m autograder.sandbox.zygote CONFIG_JSON` (started by Sandbox)."""
     config = json.loads(argv[1])
-    _preload(config["preload"])
-    errors = _import_probes()
+    preload(config["preload"])
+    errors = import_probes()
     # Children share the zygote's memory until they write to it; a garbage collection in a
     # child would walk (and so copy) every object torch made. Frozen objects are never walked.
     gc.freeze()
