@@ -1,5 +1,6 @@
 # Every target installs the environment it needs in .venv/ on first use and reuses it.
-# The stamp file is remade whenever pyproject.toml changes.
+# The stamp file is remade whenever pyproject.toml changes. KIT_LANG=ru (on the command line
+# or in the environment) makes every target speak Russian; English is the default.
 
 PYTHON ?= python3
 VENV := .venv
@@ -22,7 +23,8 @@ HINTS_OPTION = $(if $(HINTS),--hints $(HINTS))
 NBGRADER := PATH="$(abspath $(BIN)):$$PATH" "$(abspath $(BIN))/nbgrader"
 
 .DEFAULT_GOAL := help
-.PHONY: help grade check watch demo test lint format assignments nbgrader bench calibrate sandbox-tools clean
+.PHONY: help grade check watch demo test lint format assignments catalogs nbgrader bench calibrate
+.PHONY: sandbox-tools clean
 .PHONY: grade-all release gradescope nbgrader-grade nbgrader-feedback nbgrader-run
 
 help: ## list the targets
@@ -64,10 +66,13 @@ format: $(STAMP) ## reformat the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+catalogs: $(STAMP) ## bring the message catalogs in step with the English one and compile them
+	$(BIN)/python -m autograder.course.catalogs
+
 assignments: $(STAMP) ## regenerate the student stubs from solutions/
 	$(BIN)/python -m autograder assignments
 
-nbgrader: $(STAMP) ## build the nbgrader course in build/nbgrader/ and release it with nbgrader
+nbgrader: $(STAMP) ## build the nbgrader course in build/nbgrader/ and release it; KIT_LANG=ru in Russian
 	$(BIN)/python -m autograder build-nbgrader
 
 nbgrader-grade: $(STAMP) sandbox-tools ## grade COURSE's submitted notebooks in the sandbox, into its gradebook and autograded/
@@ -82,10 +87,10 @@ nbgrader-run: $(STAMP) ## run an nbgrader command in COURSE with this environmen
 	@test -n "$(COURSE)" -a -n "$(ARGS)" || { echo "usage: make nbgrader-run COURSE=folder ARGS='command ...'"; exit 2; }
 	cd $(COURSE) && $(NBGRADER) $(ARGS)
 
-release: $(STAMP) sandbox-tools ## write the student bundle: dist/student/ and dist/intro_pytorch-student.zip
+release: $(STAMP) sandbox-tools ## write the student bundle: dist/student/ and its zip; KIT_LANG=ru in Russian
 	$(BIN)/python -m autograder release
 
-gradescope: $(STAMP) ## write Gradescope's autograder: dist/gradescope/autograder.zip; HINTS=off
+gradescope: $(STAMP) ## write Gradescope's dist/gradescope/autograder.zip; HINTS=off, KIT_LANG=ru
 	$(BIN)/python -m autograder gradescope $(HINTS_OPTION)
 
 bench: $(STAMP) sandbox-tools ## time grading against `python -c "import torch"` (build/bench.json, .png)
