@@ -70,7 +70,7 @@ def _search():
                         text = pathlib.Path(path).read_text()
                     except OSError:
                         continue
-                    if "def from_list" in text and 'NotImplementedError("1.1' not in text:
+                    if "def from_list" in text and 'NotImplementedError("TODO(1.1)' not in text:
                         found["copies"].append(path)
             if found["entries"] > _BUDGET["entries"]:
                 break
