@@ -36,9 +36,12 @@ table { border-collapse: collapse; width: 100%; }
 td, th { border-bottom: 1px solid #ddd; padding: 0.2em 0.5em; text-align: left; }
 th.part { background: #f3f3f3; }
 td.points { text-align: right; white-space: nowrap; }
+td:nth-child(3) { white-space: nowrap; }
 .passed { color: #1a7f37; } .failed { color: #c62828; }
 .not-started { color: #9a6700; } .error { color: #8250df; }
 pre { background: #f6f8fa; padding: 0.6em; white-space: pre-wrap; }
+code { background: #eef1f4; border-radius: 3px; padding: 0 0.2em; }
+pre code { color: #0b5394; }
 img { max-width: 100%; }
 .pair { display: flex; gap: 1em; flex-wrap: wrap; }
 figure { margin: 0.5em 0; }
@@ -196,13 +199,13 @@ def _score_table(report: GradeReport) -> str:
     rows = []
     for part, outcomes, got, total in by_part(report):
         rows.append(
-            f'<tr><th class="part" colspan="3">{html.escape(part_title(part))}'
+            f'<tr><th class="part" colspan="3">{_html(part_title(part))}'
             f'</th><th class="part points">{got:g}/{total:g}</th></tr>'
         )
         for o in outcomes:
             css = o.status.replace(" ", "-")
             rows.append(
-                f"<tr><td>{o.check_id}</td><td>{html.escape(o.name)}</td>"
+                f"<tr><td>{o.check_id}</td><td>{_html(o.name)}</td>"
                 f'<td class="{css}">{html.escape(status_text(o.status))}</td>'
                 f'<td class="points">{o.points:g}/{o.max_points:g}</td></tr>'
             )
@@ -219,9 +222,9 @@ def _failed_checks(report: GradeReport) -> str:
     if not failed:
         return f"<p>{html.escape(_('page.all_passed'))}</p>"
     return "\n".join(
-        f'<h3>{o.check_id} {html.escape(o.name)} <span class="{o.status.replace(" ", "-")}">'
+        f'<h3>{o.check_id} {_html(o.name)} <span class="{o.status.replace(" ", "-")}">'
         f"({html.escape(status_text(o.status))})</span></h3>\n"
-        f"<pre>{html.escape(check_text(o, hints=report.hints))}</pre>"
+        f"<pre>{_html(check_text(o, hints=report.hints))}</pre>"
         for o in failed
     )
 
@@ -238,7 +241,7 @@ def feedback_page(report: GradeReport, student: str) -> str:
 <title>{title}</title><style>{STYLE}</style></head>
 <body>
 <h1>{title}</h1>
-<p><strong>{report.score:g}/{report.max_score:g}</strong>. {html.escape(summary_text(report))}</p>
+<p><strong>{report.score:g}/{report.max_score:g}</strong>. {_html(summary_text(report))}</p>
 {errors}
 <h2>{html.escape(_("page.scores"))}</h2>
 {_score_table(report)}
