@@ -39,16 +39,24 @@ def _assignments(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cannot_grade(submission: Path) -> bool:
+    """Say why `submission` cannot be graded at all (no such folder), if it cannot."""
+    from autograder.grading.submission import SubmissionError, find_package_folder
+
+    try:
+        find_package_folder(submission)
+    except SubmissionError as error:
+        print(_("cli.error", error=error), file=sys.stderr)
+        return True
+    return False
+
+
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grading.grader import grade
-    from autograder.grading.submission import SubmissionError, find_package_folder
     from autograder.reports.results import write_results
     from autograder.reports.terminal import print_summary
 
-    try:
-        find_package_folder(args.submission)
-    except SubmissionError as error:
-        print(_("cli.error", error=error), file=sys.stderr)
+    if _cannot_grade(args.submission):
         return EXIT_BAD_ARGUMENT
     try:
         report = grade(
@@ -77,13 +85,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from autograder.grading.submission import SubmissionError, find_package_folder
     from autograder.grading.watch import watch
 
-    try:
-        find_package_folder(args.submission)
-    except SubmissionError as error:
-        print(_("cli.error", error=error), file=sys.stderr)
+    if _cannot_grade(args.submission):
         return EXIT_BAD_ARGUMENT
     try:
         watch(args.submission)
