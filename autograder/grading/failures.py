@@ -57,7 +57,7 @@ def failure_text(reply: Reply, function: str, task: str, file: str) -> tuple[str
     error = reply.error if isinstance(reply.error, dict) else {"message": str(reply.error)}
     kind, message = str(error.get("type", "")), error.get("message", "")
     if reply.status == "error" and kind == "NotImplementedError":
-        return NOT_STARTED, _("failure.not_started", task=task, file=file)
+        return NOT_STARTED, _("failure.not_started", function=function, task=task, file=file)
     if reply.status == "error" and kind == "ImportFailed":
         return FAILED, _message(message) or _("failure.import", error=_code(message))
     if reply.status == "error":
