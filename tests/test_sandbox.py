@@ -479,7 +479,8 @@ def test_endless_loop_ignoring_signals_is_killed(sandbox, mode: str) -> None:
 
 @pytest.mark.parametrize("mode", ALL)
 def test_memory_hog_is_bounded(sandbox, mode: str) -> None:
-    reply = call(sandbox(mode, "hostile"), "attacks", "hog")
+    # time enough to reach the memory limit also on a loaded machine: the limit must stop it
+    reply = call(sandbox(mode, "hostile"), "attacks", "hog", timeout=60)
     assert (reply.status, reply.error["type"]) == ("error", "MemoryError")
 
 
