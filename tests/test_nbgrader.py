@@ -71,6 +71,8 @@ from autograder.notebook import kernel as notebook
 AUTOGRADED = ("course", "course-b")
 ISOLATED = (*STUDENTS, HOSTILE.name, UNREADABLE)  # graded by grade-nbgrader
 BOTH = STUDENTS[:4]  # graded by nbgrader autograde (course) and by grade-nbgrader
+ONE_BY_ONE = STUDENTS[4:5]  # graded by nbgrader autograde one notebook at a time (course-b)
+AUTOGRADED_STUDENTS = BOTH + ONE_BY_ONE
 BY_BOTH = ("course", "isolated")  # the courses where they are
 CHECK_CELL = {"nbgrader": {"grade": True, "solution": False, "points": 5, "grade_id": "check_4_1"}}
 
@@ -141,9 +143,10 @@ def grade_isolated(course: Path, exchange: Path, env: dict[str, str]) -> dict[st
 
 @pytest.fixture(scope="module")
 def graded(course: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Every student graded three ways: by the module grader on the part files, and on the
-    notebooks by nbgrader autograde and by grade-nbgrader (then generate_feedback and
-    release_feedback), all at once on two cores."""
+    """Every student graded by the module grader on the part files and by grade-nbgrader on
+    the notebooks (then generate_feedback and release_feedback); the reference, the stubs and
+    three mutants also by nbgrader autograde (in kernels, the slow way): all at once on two
+    cores."""
     root = tmp_path_factory.mktemp("nbgrader")
     # compiled now, not by grade-nbgrader while a kernel's `check` hashes the engine's files
     # (a .pyc being written would change the hash and grade a submission twice)
@@ -154,7 +157,7 @@ def graded(course: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
         removed = (UNREADABLE_PART,) if student == UNREADABLE else ()
         make_submission(root / "modules" / student, base=base, replace=texts, remove=removed)
     late_course(course, root / "late")
-    courses = {"course": BOTH, "course-b": STUDENTS[4:], "isolated": ISOLATED}
+    courses = {"course": BOTH, "course-b": ONE_BY_ONE, "isolated": ISOLATED}
     # two copies of the course are autograded side by side, one run each; a third one is
     # graded by grade-nbgrader
     for name, students in courses.items():
@@ -197,11 +200,11 @@ def graded(course: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_autograde_gives_every_check_the_module_graders_points(graded) -> None:
-    assert graded["autograde"] == {s: graded["module"][s] for s in STUDENTS}
+    assert graded["autograde"] == {s: graded["module"][s] for s in AUTOGRADED_STUDENTS}
     assert sum(graded["module"]["reference"].values()) == 100
     assert sum(graded["module"]["stubs"].values()) == 0
     for mutant in MUTANTS:
-        if mutant.name in MUTANT_NAMES:
+        if mutant.name in AUTOGRADED_STUDENTS:
             assert graded["autograde"][mutant.name][mutant.check] == 0, mutant.name
 
 
@@ -212,7 +215,7 @@ def test_grade_nbgrader_gives_every_check_the_module_graders_points(graded) -> N
 
 def test_autograde_grades_each_submission_once(graded) -> None:
     """The first test cell grades the whole submission; every other cell and notebook reuses it."""
-    assert len(list(graded["cache"].glob("*.json"))) == len(STUDENTS)
+    assert len(list(graded["cache"].glob("*.json"))) == len(AUTOGRADED_STUDENTS)
 
 
 def nbgrader_cells(notebook: nbformat.NotebookNode, key: str) -> list[nbformat.NotebookNode]:
