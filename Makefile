@@ -55,8 +55,8 @@ grade-all: $(STAMP) sandbox-tools ## grade each subfolder of SUBMISSIONS into OU
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=folder [OUT=folder]"; exit 2; }
 	$(BIN)/python -m autograder grade-all $(SUBMISSIONS) --out $(OUT) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(HINTS_OPTION)
 
-test: $(STAMP) sandbox-tools ## run the kit's own tests (two processes, a test file each)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+test: $(STAMP) sandbox-tools ## run the kit's own tests (three processes, a test file each)
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 lint: $(STAMP) ## check style with ruff
 	$(BIN)/ruff check .
