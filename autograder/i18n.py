@@ -30,24 +30,25 @@ class LanguageError(ValueError):
     """A language the kit does not speak."""
 
 
+def _known(language: str) -> str:
+    """`language`, normalized, if the kit speaks it."""
+    normalized = language.strip().lower()
+    if normalized not in LANGUAGES:
+        raise LanguageError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
+    return normalized
+
+
 def choose(flag: str | None = None) -> str:
     """The language to use: the flag, else KIT_LANG, else the course's setting, else English."""
     for candidate in (flag, os.environ.get(ENVIRONMENT), load_settings().language):
         if candidate:
-            language = candidate.strip().lower()
-            if language not in LANGUAGES:
-                raise LanguageError(
-                    f"unknown language {candidate!r}: choose one of {', '.join(LANGUAGES)}"
-                )
-            return language
+            return _known(candidate)
     return DEFAULT
 
 
 def use(language: str) -> None:
     """Speak `language` from now on (in this process)."""
-    if language not in LANGUAGES:
-        raise LanguageError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
-    _active["language"] = language
+    _active["language"] = _known(language)
 
 
 def current() -> str:
@@ -66,8 +67,7 @@ def catalog(language: str) -> gettext.GNUTranslations:
 
 def _(message_id: str, /, **values: Any) -> str:
     """The message `message_id` in the current language, its placeholders filled."""
-    text = catalog(current()).gettext(message_id)
-    return text % values if values else text
+    return in_language(current(), message_id, **values)
 
 
 def n_(message_id: str, count: int, /, **values: Any) -> str:

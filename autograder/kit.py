@@ -97,10 +97,18 @@ def load_settings(path: Path = SETTINGS) -> Settings:
     return Settings(hints=SWITCH[hints], language=str(raw.get("language", "")))
 
 
-def settings_text(settings: Settings, template: Path = SETTINGS) -> str:
-    """settings.toml with these values, its comments kept (for the builds a course ships)."""
+def settings_text(
+    *, language: str | None = None, hints: bool | None = None, template: Path = SETTINGS
+) -> str:
+    """The kit's settings.toml with the values given here in place of its own, its comments
+    kept: what the builds a course ships carry (the student bundle, the Gradescope zip, the
+    nbgrader course)."""
+    settings = load_settings(template)
     lines = template.read_text(encoding="utf-8").splitlines()
-    values = {"hints": "on" if settings.hints else "off", "language": settings.language}
+    values = {
+        "hints": "on" if (settings.hints if hints is None else hints) else "off",
+        "language": settings.language if language is None else language,
+    }
     return (
         "\n".join(
             f'{key} = "{values[key]}"' if (key := line.split("=")[0].strip()) in values else line

@@ -16,8 +16,6 @@ from autograder.kit import (
     ENGINE,
     KIT_ROOT,
     SOLUTIONS,
-    Settings,
-    load_settings,
     settings_text,
 )
 
@@ -193,8 +191,7 @@ def build_bundle(dist: Path = DIST, language: str | None = None) -> Path:
     folder.mkdir(parents=True)
     write_assignments_in(folder, language)
     copy_engine(folder, students=True)
-    settings = Settings(**{**vars(load_settings()), "language": language})
-    (folder / "autograder" / "settings.toml").write_text(settings_text(settings))
+    (folder / "autograder" / "settings.toml").write_text(settings_text(language=language))
     shutil.copyfile(expected, folder / "autograder" / "checks" / "public" / "expected.npz")
     (folder / "Makefile").write_text(student_makefile(language), encoding="utf-8")
     (folder / "README.md").write_text(student_readme(language), encoding="utf-8")

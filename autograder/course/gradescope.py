@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 
 from autograder.course.bundle import copy_assignments, copy_engine, requirements, write_zip
 from autograder.i18n import current, in_language
-from autograder.kit import DIST, SOLUTIONS, Settings, load_settings, settings_text
+from autograder.kit import DIST, SOLUTIONS, settings_text
 
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
@@ -104,9 +104,8 @@ def build_zip(dist: Path = DIST, hints: bool | None = None, language: str | None
     shutil.rmtree(folder, ignore_errors=True)
     source.mkdir(parents=True)
     copy_engine(source, students=False)
-    settings = load_settings()
-    settings = Settings(hints=settings.hints if hints is None else hints, language=language)
-    (source / "autograder" / "settings.toml").write_text(settings_text(settings))
+    settings = settings_text(language=language, hints=hints)
+    (source / "autograder" / "settings.toml").write_text(settings)
     (source / "cannot-start.json").write_text(cannot_start(language), encoding="utf-8")
     copy_assignments(source)
     shutil.copytree(

@@ -35,10 +35,8 @@ from autograder.kit import (
     PACKAGE,
     SOLUTIONS,
     Part,
-    Settings,
     Task,
     load_parts,
-    load_settings,
     settings_text,
 )
 from autograder.notebook.kernel import SETUP_ID, check_cell_id
@@ -190,8 +188,7 @@ def write_course(root: Path, language: str = DEFAULT) -> None:
     if language != DEFAULT:
         config += FEEDBACK_CONFIG.format(name=write_feedback_template(root, language))
     (root / "nbgrader_config.py").write_text(config, encoding="utf-8")
-    settings = Settings(**{**vars(load_settings()), "language": language})
-    (root / COURSE_SETTINGS).write_text(settings_text(settings), encoding="utf-8")
+    (root / COURSE_SETTINGS).write_text(settings_text(language=language), encoding="utf-8")
     data = (SOLUTIONS / "data.py").read_text(encoding="utf-8")
     (source / "data.py").write_text(in_own_words(data, "data", language), encoding="utf-8")
     for part in load_parts():
