@@ -166,16 +166,6 @@ def write_zip(folder: Path, path: Path, prefix: str = "") -> None:
             archive.writestr(info, file.read_bytes())
 
 
-def write_assignments_in(target: Path, language: str) -> None:
-    """The stubs and the provided modules in `language`, as its students get them."""
-    from autograder.course.stubs import render_assignments
-
-    package = target / "assignments" / ASSIGNMENTS.name
-    package.mkdir(parents=True)
-    for name, text in render_assignments(language=language).items():
-        (package / name).write_text(text, encoding="utf-8")
-
-
 def archive_name(language: str) -> str:
     """intro_pytorch-student.zip in English, intro_pytorch-student-<language>.zip else."""
     return f"{NAME}.zip" if language == DEFAULT else f"{NAME}-{language}.zip"
@@ -184,12 +174,14 @@ def archive_name(language: str) -> str:
 def build_bundle(dist: Path = DIST, language: str | None = None) -> Path:
     """Write dist/student/ and its zip in `language` (default: the one in use); return the
     zip's path."""
+    from autograder.course.stubs import write_assignments
+
     language = language or current()
     expected = public_expected_values()
     folder = dist / "student"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    write_assignments_in(folder, language)
+    write_assignments(assignments=folder / "assignments" / ASSIGNMENTS.name, language=language)
     copy_engine(folder, students=True)
     (folder / "autograder" / "settings.toml").write_text(settings_text(language=language))
     shutil.copyfile(expected, folder / "autograder" / "checks" / "public" / "expected.npz")

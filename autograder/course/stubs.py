@@ -144,9 +144,12 @@ def stale_assignments(solutions: Path = SOLUTIONS, assignments: Path = ASSIGNMEN
     return _stale(render_assignments(solutions), assignments)
 
 
-def write_assignments(solutions: Path = SOLUTIONS, assignments: Path = ASSIGNMENTS) -> list[str]:
-    """Regenerate the student package; return the names of the files that changed."""
-    rendered = render_assignments(solutions)
+def write_assignments(
+    solutions: Path = SOLUTIONS, assignments: Path = ASSIGNMENTS, language: str = DEFAULT
+) -> list[str]:
+    """Regenerate the student package (in `language`); return the names of the files that
+    changed."""
+    rendered = render_assignments(solutions, language)
     changed = _stale(rendered, assignments)
     assignments.mkdir(parents=True, exist_ok=True)
     for name in changed:
