@@ -11,7 +11,9 @@ variable, `language` in autograder/settings.toml, English.
 from __future__ import annotations
 
 import gettext
+import json
 import os
+import re
 from functools import cache
 from typing import Any
 
@@ -22,6 +24,7 @@ LOCALE = ENGINE / "locale"
 LANGUAGES = ("en", "ru")
 DEFAULT = "en"
 ENVIRONMENT = "KIT_LANG"
+MESSAGE_ID = re.compile(r"[a-z_]+(\.[a-z0-9_]+)+")
 
 _active = {"language": DEFAULT}
 
@@ -75,6 +78,24 @@ def n_(message_id: str, count: int, /, **values: Any) -> str:
     Russian 1 значение, 2 значения, 5 значений); `count` is also the placeholder %(count)s."""
     text = catalog(current()).ngettext(message_id, message_id, count)
     return text % {"count": count, **values}
+
+
+def from_data(raw: Any) -> str | None:
+    """A message sent as data, {"id": …, "values": {…}} or its JSON (as a probe or the
+    sandbox sends one), in the language in use; None when `raw` is not a message of the
+    catalogs. A value "reason" that is itself an id is said first (a reason within a reason)."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+        message_id, values = str(data["id"]), dict(data.get("values") or {})
+        if not MESSAGE_ID.fullmatch(message_id):
+            return None
+        nested = values.pop("reason", None)
+        if nested is not None:
+            values["reason"] = from_data({"id": nested, "values": values}) or ""
+        text = _(message_id, **values)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None if text == message_id else text
 
 
 def in_language(language: str, message_id: str, /, **values: Any) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.i18n import _, n_
+from autograder.i18n import _, from_data, n_
 from autograder.probes.plain import shape_text
 
 KINDS = ("tensor", "ndarray", "list", "tuple", "dict", "float", "int", "bool", "str", "none")
@@ -102,13 +102,10 @@ def call_text(function: str, described: Any) -> str:
             described = json.loads(described)
         except ValueError:
             described = None
-    if not isinstance(described, dict):
-        return _("call.bare", function=function)
-    if "code" in described:
+    if isinstance(described, dict) and "code" in described:
         return _("call.code", function=function, code=described["code"])
-    try:
-        words = _(str(described.get("id")), **dict(described.get("values") or {}))
-    except (KeyError, TypeError, ValueError):  # not a message of the catalogs
+    words = from_data(described)
+    if words is None:
         return _("call.bare", function=function)
     return _("call.described", function=function, input=words)
 

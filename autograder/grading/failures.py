@@ -5,12 +5,11 @@ be well formed: a message is made from it or the report says less."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from autograder.grading.expect import call_text
-from autograder.i18n import _
+from autograder.i18n import _, from_data
 from autograder.sandbox.client import Reply
 
 NOT_STARTED, FAILED = "not started", "failed"
@@ -35,23 +34,6 @@ def _code(text: Any) -> str:
     return text if len(text) <= _DETAIL else text[:_DETAIL] + "…"
 
 
-def _message(raw: Any) -> str | None:
-    """A message of the catalogs sent as {"id": …, "values": {…}} (or its JSON); None when
-    `raw` is not one."""
-    try:
-        data = json.loads(raw) if isinstance(raw, str) else raw
-        message_id, values = str(data["id"]), dict(data.get("values") or {})
-        if not re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", message_id):
-            return None
-        nested = values.pop("reason", None)
-        if nested is not None:  # a reason within a reason ("it answered, but then …")
-            values["reason"] = _message({"id": nested, "values": values}) or ""
-        text = _(message_id, **values)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-    return None if text == message_id else text
-
-
 def failure_text(reply: Reply, function: str, task: str, file: str) -> tuple[str, str]:
     """(status, message) for a probe of check `task` (in `file`) that gave no result."""
     error = reply.error if isinstance(reply.error, dict) else {"message": str(reply.error)}
@@ -59,7 +41,7 @@ def failure_text(reply: Reply, function: str, task: str, file: str) -> tuple[str
     if reply.status == "error" and kind == "NotImplementedError":
         return NOT_STARTED, _("failure.not_started", function=function, task=task, file=file)
     if reply.status == "error" and kind == "ImportFailed":
-        return FAILED, _message(message) or _("failure.import", error=_code(message))
+        return FAILED, from_data(message) or _("failure.import", error=_code(message))
     if reply.status == "error":
         call = call_text(function, error.get("input"))
         where = where_text(str(error.get("traceback", "")))
@@ -67,7 +49,7 @@ def failure_text(reply: Reply, function: str, task: str, file: str) -> tuple[str
         if where:
             return FAILED, _("failure.raised_in", where=where, **values)
         return FAILED, _("failure.raised", **values)
-    reason = _message(error.get("reason")) or _("failure.no_reason")
+    reason = from_data(error.get("reason")) or _("failure.no_reason")
     call = call_text(function, None)
     if reply.status == "timeout":
         return FAILED, _("failure.timeout", call=call, reason=reason)
